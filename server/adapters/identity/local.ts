@@ -1,0 +1,106 @@
+/**
+ * Local, passwordless sign-in for the embedded default: the person gives an email and a
+ * display name and gets a session cookie signed with HMAC-SHA256. No password is asked for
+ * or stored. config.ts refuses this adapter in production unless explicitly allowed.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Identity, SessionIdentity } from '../../ports.ts';
+
+export const LOCAL_SESSION_COOKIE = 'artivio_session';
+export const LOCAL_SESSION_DAYS = 30;
+
+export interface LocalIdentityOptions {
+  /** The HMAC key. When absent, one is generated into `secretFile` on first run. */
+  secret?: string | null;
+  secretFile: string;
+}
+
+export interface LocalIdentity extends Identity {
+  readonly kind: 'local';
+  /** A signed session token for `userId`, valid for LOCAL_SESSION_DAYS. */
+  issueSession(userId: string, now?: Date): string;
+  /** The user id a token was issued for, or null when it is forged, malformed or expired. */
+  verifySession(token: string, now?: Date): string | null;
+}
+
+function loadOrCreateSecret(file: string): string {
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // First run: fall through and create it.
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // 'wx' so two processes starting together cannot both write; the loser reads the winner's.
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+export function readCookie(request: Request, name: string): string | null {
+  const header = request.headers.get('cookie');
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentity {
+  const key = options.secret ?? loadOrCreateSecret(options.secretFile);
+  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+
+  const identity: LocalIdentity = {
+    name: 'local',
+    kind: 'local',
+
+    async dispose() {},
+
+    issueSession(userId, now = new Date()) {
+      const issuedAt = Math.floor(now.getTime() / 1000);
+      const payload = Buffer.from(JSON.stringify({ sub: userId, iat: issuedAt, exp: issuedAt + LOCAL_SESSION_DAYS * 86_400 })).toString('base64url');
+      return `${payload}.${sign(payload)}`;
+    },
+
+    verifySession(token, now = new Date()) {
+      const dot = token.indexOf('.');
+      if (dot <= 0) return null;
+      const payload = token.slice(0, dot);
+      const given = Buffer.from(token.slice(dot + 1), 'base64url');
+      const expected = Buffer.from(sign(payload), 'base64url');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; exp?: unknown };
+        if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
+        return claims.exp * 1000 > now.getTime() ? claims.sub : null;
+      } catch {
+        return null;
+      }
+    },
+
+    async authenticate(request): Promise<SessionIdentity | null> {
+      const token = readCookie(request, LOCAL_SESSION_COOKIE);
+      const userId = token ? identity.verifySession(token) : null;
+      // Email and name live in our Store for local accounts.
+      return userId ? { userId, email: null, name: null } : null;
+    },
+
+    async deleteAccount() {
+      // Local accounts exist only in our Store, which the deletion job clears itself.
+    },
+  };
+  return identity;
+}

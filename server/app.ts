@@ -1,0 +1,103 @@
+/**
+ * The one place that knows concrete adapter classes: config → adapters → services.
+ * Everything else sees ports. `getApp()` keeps one instance per process (it survives the
+ * dev server's module reloads through globalThis).
+ */
+import path from 'node:path';
+import type { BlobStore, Billing, Identity, ImageModel, Store } from './ports.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createSqliteStore } from './adapters/store/sqlite.ts';
+import { createFsBlobStore } from './adapters/blob/fs.ts';
+import { createLocalImageModel } from './adapters/ai/local.ts';
+import { createLocalIdentity, type LocalIdentity } from './adapters/identity/local.ts';
+import { createLocalBilling } from './adapters/billing/local.ts';
+import { createGenerationService } from './services/generation.ts';
+import { createGalleryService } from './services/gallery.ts';
+import { createAccountService } from './services/account.ts';
+
+export interface Ports {
+  store: Store;
+  blobs: BlobStore;
+  model: ImageModel;
+  identity: Identity;
+  billing: Billing;
+}
+
+export interface App extends Ports {
+  config: Config;
+  logger: Logger;
+  /** Set when local sign-in is on; the sign-in routes use it to issue sessions. */
+  localIdentity: LocalIdentity | null;
+  generation: ReturnType<typeof createGenerationService>;
+  gallery: ReturnType<typeof createGalleryService>;
+  account: ReturnType<typeof createAccountService>;
+  dispose(): Promise<void>;
+}
+
+function createStore(config: Config): Store {
+  return createSqliteStore({ file: path.join(config.dataDir, 'artivio.sqlite') });
+}
+
+function createBlobStore(config: Config): BlobStore {
+  return createFsBlobStore({ dir: path.join(config.dataDir, 'blobs') });
+}
+
+function createImageModel(_config: Config): ImageModel {
+  return createLocalImageModel();
+}
+
+function createIdentity(config: Config): Identity {
+  return createLocalIdentity({ secret: config.sessionSecret, secretFile: path.join(config.dataDir, 'session-secret') });
+}
+
+function createBilling(_config: Config): Billing {
+  return createLocalBilling();
+}
+
+/** Builds the app. Tests pass `overrides` to swap a port (e.g. a failing model). */
+export async function createApp(config: Config, overrides: Partial<Ports> & { logger?: Logger } = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const store = overrides.store ?? createStore(config);
+  const blobs = overrides.blobs ?? createBlobStore(config);
+  const model = overrides.model ?? createImageModel(config);
+  const identity = overrides.identity ?? createIdentity(config);
+  const billing = overrides.billing ?? createBilling(config);
+  await store.init();
+
+  const app: App = {
+    config,
+    logger,
+    store,
+    blobs,
+    model,
+    identity,
+    billing,
+    localIdentity: identity.kind === 'local' ? (identity as LocalIdentity) : null,
+    generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: 30, modelTimeoutMs: config.ai.timeoutMs } }),
+    gallery: createGalleryService({ store, blobs }),
+    account: createAccountService({ store }),
+    async dispose() {
+      await Promise.allSettled([store.dispose(), blobs.dispose(), model.dispose(), identity.dispose(), billing.dispose()]);
+    },
+  };
+  logger.info({ adapters: adapterNames(app) }, 'app ready');
+  return app;
+}
+
+export function adapterNames(ports: Ports): Record<'identity' | 'store' | 'blob' | 'ai' | 'billing', string> {
+  return { identity: ports.identity.name, store: ports.store.name, blob: ports.blobs.name, ai: ports.model.name, billing: ports.billing.name };
+}
+
+const globalKey = Symbol.for('artivio.app');
+type GlobalWithApp = typeof globalThis & { [globalKey]?: Promise<App> };
+
+/** The process-wide app, created on first use from the environment. */
+export function getApp(): Promise<App> {
+  const g = globalThis as GlobalWithApp;
+  g[globalKey] ??= createApp(loadConfig()).catch((error: unknown) => {
+    delete g[globalKey];
+    throw error;
+  });
+  return g[globalKey];
+}

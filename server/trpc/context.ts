@@ -1,0 +1,27 @@
+/**
+ * Context creation in two steps: `createContextInner` builds what procedures need from the
+ * app and an already-resolved user (tests call it through a caller), and `createContext`
+ * turns a request into that.
+ */
+import type { App } from '../app.ts';
+import type { UserRecord } from '../ports.ts';
+
+export interface Context {
+  app: App;
+  user: UserRecord | null;
+}
+
+export function createContextInner(app: App, user: UserRecord | null): Context {
+  return { app, user };
+}
+
+/** Resolves the signed-in user behind a request (creating outside-provider accounts on first use). */
+export async function userFromRequest(app: App, request: Request): Promise<UserRecord | null> {
+  const session = await app.identity.authenticate(request);
+  if (!session) return null;
+  return app.account.resolveUser(session, app.identity.kind !== 'local');
+}
+
+export async function createContext(app: App, request: Request): Promise<Context> {
+  return createContextInner(app, await userFromRequest(app, request));
+}

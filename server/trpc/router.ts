@@ -1,0 +1,15 @@
+/** The root router: merges the domain routers. Islands import only the `AppRouter` type. */
+import { router } from './init.ts';
+import { accountRouter } from './routers/account.ts';
+import { galleryRouter } from './routers/gallery.ts';
+import { generateRouter } from './routers/generate.ts';
+import { usageRouter } from './routers/usage.ts';
+
+export const appRouter = router({
+  generate: generateRouter,
+  gallery: galleryRouter,
+  account: accountRouter,
+  usage: usageRouter,
+});
+
+export type AppRouter = typeof appRouter;

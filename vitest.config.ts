@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+    // Browser and peer suites start servers; two cores do not like many at once.
+    maxWorkers: 2,
+    env: { NODE_ENV: 'test' },
+  },
+});
