@@ -26,8 +26,17 @@ const { handler } = (await import(pathToFileURL(entry).href)) as { handler: Node
 const site = await loadStaticSite(path.join(dist, 'client'));
 const headers = securityHeaders({ production: process.env.NODE_ENV === 'production' });
 
+/** Larger bodies are refused before anything reads them; the adapter enforces the same limit on chunked bodies. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 const server = http.createServer((req, res) => {
   if (site.serve(req, res, headers)) return;
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    res.writeHead(413, { ...headers, 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ error: `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.` }));
+    req.resume();
+    return;
+  }
   void handler(req, res, () => {
     if (!site.notFound(req, res, headers)) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
