@@ -15,6 +15,7 @@ import { createLocalBilling } from './adapters/billing/local.ts';
 import { createGenerationService } from './services/generation.ts';
 import { createGalleryService } from './services/gallery.ts';
 import { createAccountService } from './services/account.ts';
+import { createPrivacyServices, type PrivacyServices } from './services/privacy.ts';
 
 export interface Ports {
   store: Store;
@@ -24,7 +25,7 @@ export interface Ports {
   billing: Billing;
 }
 
-export interface App extends Ports {
+export interface App extends Ports, PrivacyServices {
   config: Config;
   logger: Logger;
   /** Set when local sign-in is on; the sign-in routes use it to issue sessions. */
@@ -55,8 +56,12 @@ function createBilling(_config: Config): Billing {
   return createLocalBilling();
 }
 
-/** Builds the app. Tests pass `overrides` to swap a port (e.g. a failing model). */
-export async function createApp(config: Config, overrides: Partial<Ports> & { logger?: Logger } = {}): Promise<App> {
+/**
+ * Builds the app. Tests pass `overrides` to swap a port (e.g. a failing model). The privacy
+ * job runner starts unless `startJobs` is false; under vitest it is off unless asked for, so
+ * tests drive jobs with `app.jobs.runDue()`.
+ */
+export async function createApp(config: Config, overrides: Partial<Ports> & { logger?: Logger; startJobs?: boolean } = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const store = overrides.store ?? createStore(config);
   const blobs = overrides.blobs ?? createBlobStore(config);
@@ -64,6 +69,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
   const identity = overrides.identity ?? createIdentity(config);
   const billing = overrides.billing ?? createBilling(config);
   await store.init();
+  const privacy = createPrivacyServices({ store, blobs, billing, identity, logger, contactEmail: config.contactEmail, jobIntervalMs: config.jobIntervalMs });
 
   const app: App = {
     config,
@@ -77,11 +83,14 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
     generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: 30, modelTimeoutMs: config.ai.timeoutMs } }),
     gallery: createGalleryService({ store, blobs }),
     account: createAccountService({ store }),
+    ...privacy,
     async dispose() {
+      await privacy.jobs.stop();
       await Promise.allSettled([store.dispose(), blobs.dispose(), model.dispose(), identity.dispose(), billing.dispose()]);
     },
   };
   logger.info({ adapters: adapterNames(app) }, 'app ready');
+  if (overrides.startJobs ?? !process.env.VITEST) privacy.jobs.start();
   return app;
 }
 

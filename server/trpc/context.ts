@@ -19,6 +19,9 @@ export function createContextInner(app: App, user: UserRecord | null): Context {
 export async function userFromRequest(app: App, request: Request): Promise<UserRecord | null> {
   const session = await app.identity.authenticate(request);
   if (!session) return null;
+  // Someone whose account deletion is under way is signed out everywhere; checked before
+  // resolveUser so a provider's still-valid session cannot re-create the records being deleted.
+  if (await app.privacyDeletion.isPending(session.userId)) return null;
   return app.account.resolveUser(session, app.identity.kind !== 'local');
 }
 
