@@ -80,7 +80,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
     identity,
     billing,
     localIdentity: identity.kind === 'local' ? (identity as LocalIdentity) : null,
-    generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: 30, modelTimeoutMs: config.ai.timeoutMs } }),
+    generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: config.rateLimits.generatePerUser, perAddressPerMinute: config.rateLimits.generatePerAddress, modelTimeoutMs: config.ai.timeoutMs } }),
     gallery: createGalleryService({ store, blobs }),
     account: createAccountService({ store }),
     ...privacy,

@@ -51,6 +51,12 @@ const envSchema = z.object({
   ALLOW_LOCAL_BILLING_IN_PRODUCTION: flag,
   LOG_LEVEL: optional,
   JOB_INTERVAL_MS: positiveInt(30_000),
+  RATE_LIMIT_GENERATE_PER_MINUTE: positiveInt(30),
+  RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE: positiveInt(60),
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: positiveInt(20),
+  REQUEST_TIMEOUT_MS: positiveInt(60_000),
+  HEADERS_TIMEOUT_MS: positiveInt(20_000),
+  TRUST_PROXY: flag,
 
   PUBLIC_CLERK_PUBLISHABLE_KEY: optional,
   CLERK_SECRET_KEY: optional,
@@ -132,6 +138,10 @@ export interface Config {
   sessionSecret: string | null;
   logLevel: string;
   jobIntervalMs: number;
+  /** Fixed one-minute windows kept in the Store, so they hold across server instances. */
+  rateLimits: { generatePerUser: number; generatePerAddress: number; signInPerAddress: number };
+  /** How long the node server waits for a whole request (headers, then body) before answering 408. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; trustProxy: boolean };
   ai: { timeoutMs: number; maxRetries: number };
   clerk: ClerkConfig | null;
   mongo: MongoConfig | null;
@@ -204,6 +214,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: env.SESSION_SECRET ?? null,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     jobIntervalMs: env.JOB_INTERVAL_MS,
+    rateLimits: {
+      generatePerUser: env.RATE_LIMIT_GENERATE_PER_MINUTE,
+      generatePerAddress: env.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
+      signInPerAddress: env.RATE_LIMIT_SIGN_IN_PER_MINUTE,
+    },
+    http: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS, trustProxy: env.TRUST_PROXY },
     ai: { timeoutMs: env.AI_TIMEOUT_MS, maxRetries: env.AI_MAX_RETRIES },
     clerk: clerk
       ? {

@@ -7,12 +7,23 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from './config.ts';
+import { checkBodySize, refuseTooLarge } from './http/body-limit.ts';
+import { normalizeForwardedHeaders } from './http/forwarded-headers.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { loadStaticSite } from './http/static-files.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => Promise<void>;
 
 if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(`Artivio could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 const started = performance.now();
 const dist = path.resolve(process.env.ASTRO_DIST_DIR ?? 'dist');
@@ -24,28 +35,39 @@ if (!existsSync(entry)) {
 
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
 const site = await loadStaticSite(path.join(dist, 'client'));
-const headers = securityHeaders({ production: process.env.NODE_ENV === 'production' });
+const headers = securityHeaders({ production: config.production });
 
-/** Larger bodies are refused before anything reads them; the adapter enforces the same limit on chunked bodies. */
-const MAX_BODY_BYTES = 1024 * 1024;
-
-const server = http.createServer((req, res) => {
-  if (site.serve(req, res, headers)) return;
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    res.writeHead(413, { ...headers, 'content-type': 'application/json', connection: 'close' });
-    res.end(JSON.stringify({ error: `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.` }));
-    req.resume();
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  normalizeForwardedHeaders(req, config.http.trustProxy);
+  // Bodies over the limit never reach Astro (see http/body-limit.ts for why chunked ones are read here).
+  const body = await checkBodySize(req).catch(() => 'aborted' as const);
+  if (body === 'aborted') {
+    req.socket.destroy();
     return;
   }
-  void handler(req, res, () => {
+  if (body === 'too-large') {
+    refuseTooLarge(req, res, headers);
+    return;
+  }
+  await handler(req, res, () => {
     if (!site.notFound(req, res, headers)) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found');
     }
   });
-});
-server.requestTimeout = 120_000;
-server.headersTimeout = 20_000;
+}
+
+// Slow senders are cut off with 408: headers must arrive within headersTimeout and the whole
+// request within requestTimeout. Node checks these every connectionsCheckingInterval.
+const requestTimeout = config.http.requestTimeoutMs;
+const headersTimeout = Math.min(config.http.headersTimeoutMs, requestTimeout);
+const server = http.createServer(
+  { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))) },
+  (req, res) => {
+    if (site.serve(req, res, headers)) return;
+    void handle(req, res);
+  },
+);
 
 const host = process.env.HOST ?? 'localhost';
 const port = Number(process.env.PORT ?? 4321);

@@ -16,6 +16,8 @@ import { IMAGE_CACHE_CONTROL, imageKey, thumbnailKey } from './media-keys.ts';
 export interface GenerationLimits {
   /** Generation requests per user per minute. */
   perUserPerMinute: number;
+  /** Generation requests per client address per minute (everyone behind one address together). */
+  perAddressPerMinute: number;
   /** Per-call model timeout. */
   modelTimeoutMs: number;
 }
@@ -94,9 +96,19 @@ export function createGenerationService(deps: GenerationDeps) {
 
   return {
     /** Generates `count` images for the user, or throws an AppError with nothing stored and no quota used. */
-    async create(ownerId: string, input: GenerateInput): Promise<GenerationResult> {
+    async create(ownerId: string, input: GenerateInput, options: { clientAddress?: string | null } = {}): Promise<GenerationResult> {
       const job = resolveGeneration(input);
 
+      // The address limit first: one person with many accounts is still one address.
+      if (options.clientAddress) {
+        const byAddress = await deps.store.hitRateLimit(`generate:ip:${options.clientAddress}`, 60, deps.limits.perAddressPerMinute, now());
+        if (!byAddress.allowed) {
+          throw new AppError('RateLimited', 'generation rate limit per address', {
+            retryAfter: byAddress.retryAfter,
+            userMessage: `Too many images are being generated from your network. Wait ${byAddress.retryAfter} seconds and try again.`,
+          });
+        }
+      }
       const rate = await deps.store.hitRateLimit(`generate:user:${ownerId}`, 60, deps.limits.perUserPerMinute, now());
       if (!rate.allowed) {
         throw new AppError('RateLimited', 'generation rate limit', {

@@ -9,10 +9,12 @@ import type { UserRecord } from '../ports.ts';
 export interface Context {
   app: App;
   user: UserRecord | null;
+  /** The caller's network address (Astro's clientAddress), for per-address rate limits; null in-process. */
+  clientAddress: string | null;
 }
 
-export function createContextInner(app: App, user: UserRecord | null): Context {
-  return { app, user };
+export function createContextInner(app: App, user: UserRecord | null, clientAddress: string | null = null): Context {
+  return { app, user, clientAddress };
 }
 
 /** Resolves the signed-in user behind a request (creating outside-provider accounts on first use). */
@@ -25,6 +27,6 @@ export async function userFromRequest(app: App, request: Request): Promise<UserR
   return app.account.resolveUser(session, app.identity.kind !== 'local');
 }
 
-export async function createContext(app: App, request: Request): Promise<Context> {
-  return createContextInner(app, await userFromRequest(app, request));
+export async function createContext(app: App, request: Request, clientAddress: string | null = null): Promise<Context> {
+  return createContextInner(app, await userFromRequest(app, request), clientAddress);
 }

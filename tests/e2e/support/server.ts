@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
+/** ASTRO_DIST_DIR picks another build (e.g. one made with `astro build --outDir`), as server/start.ts does. */
+const DEFAULT_DIST = process.env.ASTRO_DIST_DIR ? path.resolve(ROOT, process.env.ASTRO_DIST_DIR) : path.join(ROOT, 'dist');
 
 export interface RunningServer {
   url: string;
@@ -17,7 +19,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function hasBuild(distDir = path.join(ROOT, 'dist')): boolean {
+export function hasBuild(distDir = DEFAULT_DIST): boolean {
   return existsSync(path.join(distDir, 'server', 'entry.mjs'));
 }
 
@@ -40,7 +42,7 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  const distDir = options.distDir ?? path.join(ROOT, 'dist');
+  const distDir = options.distDir ?? DEFAULT_DIST;
   if (!hasBuild(distDir)) throw new Error(`No build at ${distDir}. Run 'npm run build' before the browser tests (npm test does).`);
   const port = await freePort();
   const ownDataDir = !options.dataDir;

@@ -7,13 +7,13 @@ import { createContextInner } from '../../../../server/trpc/context.ts';
 
 export const prerender = false;
 
-export const ALL: APIRoute = async ({ request, locals }) => {
+export const ALL: APIRoute = async ({ request, locals, clientAddress }) => {
   const app = await getApp();
   return fetchRequestHandler({
     endpoint: '/api/trpc',
     req: request,
     router: appRouter,
-    createContext: () => createContextInner(app, locals.user),
+    createContext: () => createContextInner(app, locals.user, clientAddress),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         app.logger.error({ requestId: locals.requestId, path, err: { message: error.message, cause: error.cause instanceof Error ? error.cause.message : undefined } }, 'procedure failed');

@@ -1,4 +1,5 @@
 /** Local, passwordless sign-in (only when Clerk is not configured). Form or JSON body. */
+import { createHash } from 'node:crypto';
 import type { APIRoute } from 'astro';
 import { getApp } from '../../../../../server/app.ts';
 import { LOCAL_SESSION_COOKIE, LOCAL_SESSION_DAYS } from '../../../../../server/adapters/identity/local.ts';
@@ -29,7 +30,8 @@ export const POST: APIRoute = async ({ request, cookies, clientAddress, redirect
   const body = await readBody(request);
   const returnTo = safeReturnTo(typeof body.returnTo === 'string' ? body.returnTo : null);
 
-  const rate = await app.store.hitRateLimit(`sign-in:ip:${clientAddress}`, 60, 20);
+  const perMinute = app.config.rateLimits.signInPerAddress;
+  const rate = await app.store.hitRateLimit(`sign-in:ip:${clientAddress}`, 60, perMinute);
   if (!rate.allowed) return fail(429, `Too many sign-in attempts. Wait ${rate.retryAfter} seconds and try again.`, null, returnTo, rate.retryAfter);
 
   const parsed = localSignInInput.safeParse(body);
@@ -37,6 +39,10 @@ export const POST: APIRoute = async ({ request, cookies, clientAddress, redirect
     const issue = parsed.error.issues[0]!;
     return fail(400, issue.message, String(issue.path[0] ?? ''), returnTo);
   }
+  // Per account too, so many addresses cannot hammer one email. Hashed: the limits table keeps no emails.
+  const emailKey = createHash('sha256').update(parsed.data.email).digest('base64url');
+  const byEmail = await app.store.hitRateLimit(`sign-in:email:${emailKey}`, 60, perMinute);
+  if (!byEmail.allowed) return fail(429, `Too many sign-in attempts for this account. Wait ${byEmail.retryAfter} seconds and try again.`, 'email', returnTo, byEmail.retryAfter);
 
   const user = await app.account.signInLocal(parsed.data.email, parsed.data.name);
   cookies.set(LOCAL_SESSION_COOKIE, app.localIdentity.issueSession(user.id), {
