@@ -8,8 +8,11 @@ import type { BlobStore, Billing, Identity, ImageModel, Store } from './ports.ts
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSqliteStore } from './adapters/store/sqlite.ts';
+import { createMongoStore } from './adapters/store/mongo.ts';
 import { createFsBlobStore } from './adapters/blob/fs.ts';
+import { createR2BlobStore } from './adapters/blob/r2.ts';
 import { createLocalImageModel } from './adapters/ai/local.ts';
+import { createCloudflareImageModel } from './adapters/ai/cloudflare.ts';
 import { createLocalIdentity, type LocalIdentity } from './adapters/identity/local.ts';
 import { createLocalBilling } from './adapters/billing/local.ts';
 import { createGenerationService } from './services/generation.ts';
@@ -37,14 +40,18 @@ export interface App extends Ports, PrivacyServices {
 }
 
 function createStore(config: Config): Store {
+  // config.mongo (like r2 and cloudflare below) is set only when every setting is present.
+  if (config.mongo) return createMongoStore(config.mongo);
   return createSqliteStore({ file: path.join(config.dataDir, 'artivio.sqlite') });
 }
 
 function createBlobStore(config: Config): BlobStore {
+  if (config.r2) return createR2BlobStore(config.r2);
   return createFsBlobStore({ dir: path.join(config.dataDir, 'blobs') });
 }
 
-function createImageModel(_config: Config): ImageModel {
+function createImageModel(config: Config): ImageModel {
+  if (config.cloudflare) return createCloudflareImageModel({ ...config.cloudflare, maxRetries: config.ai.maxRetries });
   return createLocalImageModel();
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { ImageModel, ModelImage, ModelRequest } from '../../ports.ts';
 import type { StyleId } from '../../domain/styles.ts';
+import { AppError } from '../../domain/errors.ts';
 
 /** Base hue (degrees) and saturation per style, so styles look different from each other. */
 const STYLE_TONE: Record<StyleId, { hue: number; saturation: number; lines: boolean }> = {
@@ -99,17 +100,22 @@ export function paint(request: Pick<ModelRequest, 'prompt' | 'seed' | 'style' | 
   return pixels;
 }
 
+/** Like `signal.throwIfAborted()`, but with the typed error the ImageModel port promises. */
+function checkSignal(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError('ProviderTimeout', 'local model call aborted', { cause: signal.reason });
+}
+
 export function createLocalImageModel(): ImageModel {
   return {
     name: 'local',
     async dispose() {},
     async generate(request, { signal }): Promise<ModelImage> {
-      signal.throwIfAborted();
+      checkSignal(signal);
       const raw = paint(request);
       const bytes = await sharp(raw, { raw: { width: request.width, height: request.height, channels: 3 } })
         .png({ compressionLevel: 6, adaptiveFiltering: false })
         .toBuffer();
-      signal.throwIfAborted();
+      checkSignal(signal);
       return { bytes: new Uint8Array(bytes), mime: 'image/png' };
     },
   };
