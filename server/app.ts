@@ -14,11 +14,15 @@ import { createR2BlobStore } from './adapters/blob/r2.ts';
 import { createLocalImageModel } from './adapters/ai/local.ts';
 import { createCloudflareImageModel } from './adapters/ai/cloudflare.ts';
 import { createLocalIdentity, type LocalIdentity } from './adapters/identity/local.ts';
+import { createClerkIdentity } from './adapters/identity/clerk.ts';
 import { createLocalBilling } from './adapters/billing/local.ts';
+import { createStripeBilling } from './adapters/billing/stripe.ts';
 import { createGenerationService } from './services/generation.ts';
 import { createGalleryService } from './services/gallery.ts';
 import { createAccountService } from './services/account.ts';
 import { createPrivacyServices, type PrivacyServices } from './services/privacy.ts';
+import { createBillingService, type BillingService } from './services/billing.ts';
+import { createIdentityEventService, type IdentityEventService } from './services/identity-events.ts';
 
 export interface Ports {
   store: Store;
@@ -36,6 +40,10 @@ export interface App extends Ports, PrivacyServices {
   generation: ReturnType<typeof createGenerationService>;
   gallery: ReturnType<typeof createGalleryService>;
   account: ReturnType<typeof createAccountService>;
+  /** Plans and payments: the one path that applies billing events (Stripe or local). */
+  billingService: BillingService;
+  /** Follows the identity provider's user changes (Clerk webhooks). */
+  identityEvents: IdentityEventService;
   dispose(): Promise<void>;
 }
 
@@ -55,12 +63,14 @@ function createImageModel(config: Config): ImageModel {
   return createLocalImageModel();
 }
 
-function createIdentity(config: Config): Identity {
+function createIdentity(config: Config, logger: Logger): Identity {
+  if (config.clerk) return createClerkIdentity({ ...config.clerk, logger });
   return createLocalIdentity({ secret: config.sessionSecret, secretFile: path.join(config.dataDir, 'session-secret') });
 }
 
-function createBilling(_config: Config): Billing {
-  return createLocalBilling();
+function createBilling(config: Config, logger: Logger): Billing {
+  if (config.stripe) return createStripeBilling({ ...config.stripe, logger });
+  return createLocalBilling({ logger });
 }
 
 /**
@@ -73,8 +83,8 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
   const store = overrides.store ?? createStore(config);
   const blobs = overrides.blobs ?? createBlobStore(config);
   const model = overrides.model ?? createImageModel(config);
-  const identity = overrides.identity ?? createIdentity(config);
-  const billing = overrides.billing ?? createBilling(config);
+  const identity = overrides.identity ?? createIdentity(config, logger);
+  const billing = overrides.billing ?? createBilling(config, logger);
   await store.init();
   const privacy = createPrivacyServices({ store, blobs, billing, identity, logger, contactEmail: config.contactEmail, jobIntervalMs: config.jobIntervalMs });
 
@@ -90,6 +100,13 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
     generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: config.rateLimits.generatePerUser, perAddressPerMinute: config.rateLimits.generatePerAddress, modelTimeoutMs: config.ai.timeoutMs } }),
     gallery: createGalleryService({ store, blobs }),
     account: createAccountService({ store }),
+    billingService: createBillingService({ store, billing, logger, siteUrl: config.siteUrl }),
+    identityEvents: createIdentityEventService({
+      store,
+      logger,
+      // A user deleted at Clerk: delete everything we keep about them too (idempotent).
+      onIdentityDeleted: async (userId) => void (await privacy.privacyDeletion.request(userId, { source: 'identity-provider' })),
+    }),
     ...privacy,
     async dispose() {
       await privacy.jobs.stop();

@@ -6,6 +6,8 @@
 import type { PlanId } from './domain/plans.ts';
 import type { ModelSpec } from './domain/models.ts';
 import type { StyleId } from './domain/styles.ts';
+import type { BillingEvent, CheckoutSessionObject, SubscriptionObject } from './domain/billing-events.ts';
+import type { PaidPlanId } from './domain/subscription.ts';
 
 /** Every adapter can be named (for /api/health) and released (for shutdown and tests). */
 export interface Adapter {
@@ -205,6 +207,8 @@ export interface Store extends Adapter {
   // processed webhook events
   /** Records an event id; returns false when it was already recorded. */
   markEventProcessed(id: string, source: string, ownerId?: string | null): Promise<boolean>;
+  /** Forgets a recorded event id, so an event whose application failed is applied when it is delivered again. */
+  unmarkEvent(id: string): Promise<void>;
   deleteEventsByOwner(ownerId: string): Promise<number>;
 
   // rate limits (fixed windows, shared across server instances)
@@ -230,6 +234,19 @@ export interface Store extends Adapter {
 }
 
 // ---------------------------------------------------------------------------
+// Webhooks
+// ---------------------------------------------------------------------------
+
+/** The outcome of checking a webhook delivery's signature over its exact raw body. */
+export type WebhookVerification<E> =
+  /** Signed by the provider. `event` is null for a type we do not act on. */
+  | { status: 'verified'; id: string; type: string; event: E | null }
+  /** Missing, forged, or outside the provider's time tolerance: the caller's fault (400). */
+  | { status: 'refused'; reason: string }
+  /** We have no secret to check with: our fault (500). */
+  | { status: 'unconfigured'; reason: string };
+
+// ---------------------------------------------------------------------------
 // Identity
 // ---------------------------------------------------------------------------
 
@@ -239,6 +256,11 @@ export interface SessionIdentity {
   name: string | null;
 }
 
+/** A change at the identity provider that our records follow. */
+export type IdentityEvent =
+  | { type: 'user.created' | 'user.updated'; userId: string; email: string | null; name: string | null }
+  | { type: 'user.deleted'; userId: string };
+
 export interface Identity extends Adapter {
   /** 'local' renders our passwordless sign-in; 'clerk' renders Clerk's components. */
   readonly kind: 'local' | 'clerk';
@@ -246,6 +268,8 @@ export interface Identity extends Adapter {
   authenticate(request: Request): Promise<SessionIdentity | null>;
   /** Removes the account at the identity provider (idempotent: a missing account is success). */
   deleteAccount(userId: string): Promise<void>;
+  /** Verifies a provider webhook (reads the request body). */
+  verifyWebhook(request: Request): Promise<WebhookVerification<IdentityEvent>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -253,18 +277,35 @@ export interface Identity extends Adapter {
 // ---------------------------------------------------------------------------
 
 export interface CheckoutRequest {
-  user: UserRecord;
-  plan: PlanId;
+  /** The billing customer of the user (created once, kept on the user record). */
+  customerId: string;
+  userId: string;
+  plan: PaidPlanId;
   successUrl: string;
   cancelUrl: string;
+}
+
+/** A Checkout Session and its subscription as the provider has them now. */
+export interface CheckoutSnapshot {
+  session: CheckoutSessionObject;
+  subscription: SubscriptionObject | null;
 }
 
 export interface Billing extends Adapter {
   /** 'local' is test billing that never charges anyone. */
   readonly kind: 'local' | 'stripe';
-  /** Returns the URL to send the person to (Checkout, or the local confirmation route). */
-  createCheckout(request: CheckoutRequest): Promise<{ url: string; customerId: string | null }>;
-  createPortal(options: { user: UserRecord; returnUrl: string }): Promise<{ url: string }>;
-  /** Cancels any subscription and removes the customer (idempotent). */
+  /** The recurring price id of each paid plan; events name prices, and this maps them back to plans. */
+  readonly prices: Readonly<Record<PaidPlanId, string>>;
+  /** Creates the billing customer for a user. Called once per user; the id is kept on the user record. */
+  createCustomer(user: Pick<UserRecord, 'id' | 'email' | 'name'>): Promise<string>;
+  /** Returns the URL to send the person to (Stripe Checkout, or the local confirmation page). */
+  createCheckout(request: CheckoutRequest): Promise<{ url: string }>;
+  /** Where a customer manages or cancels their subscription. */
+  createPortal(options: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
+  /** The session and its subscription, to confirm a payment whose webhook is late; null when unknown. */
+  retrieveCheckout(sessionId: string): Promise<CheckoutSnapshot | null>;
+  /** Cancels any subscription and removes the customer (idempotent: a missing customer is success). */
   deleteCustomer(user: UserRecord): Promise<void>;
+  /** Checks a webhook's signature over the exact raw body and returns the event when it is one we act on. */
+  verifyWebhook(rawBody: string, signature: string | null): WebhookVerification<BillingEvent>;
 }

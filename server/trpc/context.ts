@@ -24,7 +24,9 @@ export async function userFromRequest(app: App, request: Request): Promise<UserR
   // Someone whose account deletion is under way is signed out everywhere; checked before
   // resolveUser so a provider's still-valid session cannot re-create the records being deleted.
   if (await app.privacyDeletion.isPending(session.userId)) return null;
-  return app.account.resolveUser(session, app.identity.kind !== 'local');
+  const user = await app.account.resolveUser(session, app.identity.kind !== 'local');
+  // A subscription cancelled at its period end lapses then, even before Stripe's event arrives.
+  return user ? app.billingService.refreshPlan(user) : null;
 }
 
 export async function createContext(app: App, request: Request, clientAddress: string | null = null): Promise<Context> {

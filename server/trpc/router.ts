@@ -6,6 +6,7 @@ import { privacyRouter } from './routers/privacy.ts';
 import { galleryRouter } from './routers/gallery.ts';
 import { generateRouter } from './routers/generate.ts';
 import { usageRouter } from './routers/usage.ts';
+import { billingRouter } from './routers/billing.ts';
 
 export const appRouter = router({
   generate: generateRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   usage: usageRouter,
   consent: consentRouter,
   privacy: privacyRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

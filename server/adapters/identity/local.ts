@@ -101,6 +101,10 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
     async deleteAccount() {
       // Local accounts exist only in our Store, which the deletion job clears itself.
     },
+
+    async verifyWebhook() {
+      return { status: 'unconfigured', reason: 'Clerk is not configured: local sign-in receives no identity webhooks.' };
+    },
   };
   return identity;
 }

@@ -341,6 +341,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return run('INSERT INTO events (id, source, owner_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING', id, source, ownerId, new Date().toISOString()) > 0;
     },
 
+    async unmarkEvent(id) {
+      run('DELETE FROM events WHERE id = ?', id);
+    },
+
     async deleteEventsByOwner(ownerId) {
       return run('DELETE FROM events WHERE owner_id = ?', ownerId);
     },
