@@ -34,12 +34,29 @@ describe.skipIf(skip)(`blob store: r2 on ${target}`, () => {
   testBlobStore({ create: async () => createR2BlobStore(options) });
 
   describe('r2 specifics', () => {
-    it('.directUrl() is a presigned GET that expires when asked, and says the download name', async () => {
-      const store = createR2BlobStore(options);
+    it('.directUrl() is a presigned GET that lasts at least the asked time and says the download name', async () => {
+      const at = Date.parse('2025-01-15T10:07:30.000Z');
+      const store = createR2BlobStore({ ...options, now: () => at });
       const url = new URL((await store.directUrl('users/u_1/images/x.png', { expiresInSeconds: 300, downloadName: 'artivio-x.png' }))!);
-      expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+      // Signed as of the 5-minute window's start (10:05), so valid until 10:15: 7.5 minutes from now.
+      expect(url.searchParams.get('X-Amz-Date')).toBe('20250115T100500Z');
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
       expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
       expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="artivio-x.png"');
+      await store.dispose();
+    });
+
+    it('.directUrl() gives the same URL within a signing window (so browsers cache images) and a new one after', async () => {
+      let at = Date.parse('2025-01-15T10:05:00.000Z');
+      const store = createR2BlobStore({ ...options, now: () => at });
+      const first = await store.directUrl('users/u_1/images/x.png', { expiresInSeconds: 900 });
+      at += 4 * 60 * 1000;
+      const otherInstance = createR2BlobStore({ ...options, now: () => at });
+      expect(await otherInstance.directUrl('users/u_1/images/x.png', { expiresInSeconds: 900 })).toBe(first);
+      await otherInstance.dispose();
+      expect(await store.directUrl('users/u_1/images/x.png', { expiresInSeconds: 900 })).toBe(first);
+      at += 2 * 60 * 1000;
+      expect(await store.directUrl('users/u_1/images/x.png', { expiresInSeconds: 900 })).not.toBe(first);
       await store.dispose();
     });
 
