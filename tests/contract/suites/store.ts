@@ -340,6 +340,15 @@ export function testStore(options: StoreSuiteOptions): void {
       expect(await store.markEventProcessed(kept, 'stripe')).toBe(false);
     });
 
+    it('.unmarkEvent() forgets an event so it can be applied again, and ignores an unknown id', async () => {
+      const id = `evt_${randomUUID()}`;
+      await store.markEventProcessed(id, 'stripe');
+      await store.unmarkEvent(id);
+      expect(await store.markEventProcessed(id, 'stripe')).toBe(true);
+      expect(await store.markEventProcessed(id, 'stripe')).toBe(false);
+      await expect(store.unmarkEvent(`evt_${randomUUID()}`)).resolves.toBeUndefined();
+    });
+
     it('.deleteEventsByOwner() removes only that owner’s events, so they could be applied again', async () => {
       const ada = owner();
       const mine = `evt_${randomUUID()}`;
