@@ -4,6 +4,7 @@
  * CLOUDFLARE_API_TOKEN are set: then only the contract runs, since errors cannot be provoked).
  * Below it: what is sent per model, every error case, retries, timeouts and quota refunds.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { createCloudflareImageModel, type CloudflareImageModelOptions } from '../../server/adapters/ai/cloudflare.ts';
@@ -209,8 +210,15 @@ describe.skipIf(real)('workers ai adapter against the fake', () => {
 
     it('the per-call signal also ends a backoff wait, with the provider’s answer rather than a timeout', async () => {
       fake.failAlways({ kind: 'rate-limited', retryAfter: '10' });
-      const model = createCloudflareImageModel({ accountId: fake.accountId, apiToken: fake.apiToken, baseUrl: fake.baseUrl });
-      const error = await failure(model.generate(request(sdxl), { signal: AbortSignal.timeout(200) }));
+      const deadline = new AbortController();
+      const model = adapter({
+        // The deadline passes while the adapter waits out the Retry-After.
+        sleep: (ms, signal) => {
+          deadline.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+          return delay(ms, undefined, { signal });
+        },
+      });
+      const error = await failure(model.generate(request(sdxl), { signal: deadline.signal }));
       expect(error).toMatchObject({ code: 'RateLimited', retryAfter: 10 });
       expect(fake.requests).toHaveLength(1);
     });
