@@ -17,6 +17,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { request, testImageModel } from './suites/image-model.ts';
 
 const real = process.env.CLOUDFLARE_API_TOKEN ? loadConfig(process.env).cloudflare : null;
+if (real) console.warn('SKIPPED: workers ai error cases: they need the fake server, and CLOUDFLARE_API_TOKEN points the suite at the real API.');
 
 describe(`image model: workers ai on ${real ? 'the real API' : 'the fake Workers AI server'}`, () => {
   let fake: FakeWorkersAi | undefined;
