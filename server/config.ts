@@ -26,7 +26,7 @@ const flag = z
   .optional()
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
-const positiveInt = (fallback: number) =>
+const wholeNumber = (fallback: number, min: number) =>
   z
     .string()
     .trim()
@@ -34,12 +34,14 @@ const positiveInt = (fallback: number) =>
     .transform((v, ctx) => {
       if (v === undefined || v === '') return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a positive whole number' });
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: min > 0 ? 'must be a positive whole number' : 'must be a whole number, 0 or more' });
         return z.NEVER;
       }
       return n;
     });
+
+const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
 
 const envSchema = z.object({
   NODE_ENV: optional,
@@ -57,6 +59,7 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt(60_000),
   HEADERS_TIMEOUT_MS: positiveInt(20_000),
   TRUST_PROXY: flag,
+  SHUTDOWN_GRACE_MS: positiveInt(20_000),
 
   PUBLIC_CLERK_PUBLISHABLE_KEY: optional,
   CLERK_SECRET_KEY: optional,
@@ -72,7 +75,8 @@ const envSchema = z.object({
   CLOUDFLARE_API_TOKEN: optional,
   CLOUDFLARE_API_BASE_URL: optional,
   AI_TIMEOUT_MS: positiveInt(60_000),
-  AI_MAX_RETRIES: positiveInt(2),
+  // 0 switches retries off.
+  AI_MAX_RETRIES: wholeNumber(2, 0),
 
   R2_ACCOUNT_ID: optional,
   R2_ENDPOINT: optional,
@@ -141,7 +145,8 @@ export interface Config {
   /** Fixed one-minute windows kept in the Store, so they hold across server instances. */
   rateLimits: { generatePerUser: number; generatePerAddress: number; signInPerAddress: number };
   /** How long the node server waits for a whole request (headers, then body) before answering 408. */
-  http: { requestTimeoutMs: number; headersTimeoutMs: number; trustProxy: boolean };
+  /** `shutdownGraceMs`: on SIGTERM, how long in-flight requests may run before generations are stopped and refunded. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; trustProxy: boolean; shutdownGraceMs: number };
   ai: { timeoutMs: number; maxRetries: number };
   clerk: ClerkConfig | null;
   mongo: MongoConfig | null;
@@ -219,7 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       generatePerAddress: env.RATE_LIMIT_GENERATE_PER_IP_PER_MINUTE,
       signInPerAddress: env.RATE_LIMIT_SIGN_IN_PER_MINUTE,
     },
-    http: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS, trustProxy: env.TRUST_PROXY },
+    http: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS, trustProxy: env.TRUST_PROXY, shutdownGraceMs: env.SHUTDOWN_GRACE_MS },
     ai: { timeoutMs: env.AI_TIMEOUT_MS, maxRetries: env.AI_MAX_RETRIES },
     clerk: clerk
       ? {
