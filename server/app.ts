@@ -23,6 +23,7 @@ import { createAccountService } from './services/account.ts';
 import { createPrivacyServices, type PrivacyServices } from './services/privacy.ts';
 import { createBillingService, type BillingService } from './services/billing.ts';
 import { createIdentityEventService, type IdentityEventService } from './services/identity-events.ts';
+import { AppError } from './domain/errors.ts';
 
 export interface Ports {
   store: Store;
@@ -44,6 +45,8 @@ export interface App extends Ports, PrivacyServices {
   billingService: BillingService;
   /** Follows the identity provider's user changes (Clerk webhooks). */
   identityEvents: IdentityEventService;
+  /** Shutdown: stops generations still waiting on the model; they fail with a "try again" and are refunded. */
+  interruptInFlight(): void;
   dispose(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
   const identity = overrides.identity ?? createIdentity(config, logger);
   const billing = overrides.billing ?? createBilling(config, logger);
   await store.init();
+  const stopping = new AbortController();
   const privacy = createPrivacyServices({ store, blobs, billing, identity, logger, contactEmail: config.contactEmail, jobIntervalMs: config.jobIntervalMs });
 
   const app: App = {
@@ -97,7 +101,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
     identity,
     billing,
     localIdentity: identity.kind === 'local' ? (identity as LocalIdentity) : null,
-    generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: config.rateLimits.generatePerUser, perAddressPerMinute: config.rateLimits.generatePerAddress, modelTimeoutMs: config.ai.timeoutMs } }),
+    generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: config.rateLimits.generatePerUser, perAddressPerMinute: config.rateLimits.generatePerAddress, modelTimeoutMs: config.ai.timeoutMs }, stopping: stopping.signal }),
     gallery: createGalleryService({ store, blobs }),
     account: createAccountService({ store }),
     billingService: createBillingService({ store, billing, logger, siteUrl: config.siteUrl }),
@@ -108,6 +112,9 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
       onIdentityDeleted: async (userId) => void (await privacy.privacyDeletion.request(userId, { source: 'identity-provider' })),
     }),
     ...privacy,
+    interruptInFlight() {
+      stopping.abort(new AppError('ProviderUnavailable', 'server shutting down', { userMessage: 'The server is restarting. Your quota was not used; try again in a minute.' }));
+    },
     async dispose() {
       await privacy.jobs.stop();
       await Promise.allSettled([store.dispose(), blobs.dispose(), model.dispose(), identity.dispose(), billing.dispose()]);

@@ -85,18 +85,36 @@ server.listen(port, host, async () => {
 });
 
 const appKey = Symbol.for('artivio.app');
+type RunningApp = { dispose(): Promise<void>; interruptInFlight(): void };
+const runningApp = () => (globalThis as Record<symbol, Promise<RunningApp> | undefined>)[appKey];
+
 let stopping = false;
+/**
+ * Stops taking requests and lets in-flight ones finish. Generations still waiting on the model
+ * when the grace period ends are stopped and refunded (they answer "try again"), so nobody is
+ * charged for an image the restart swallowed. Then the app's adapters and job runner stop:
+ * a privacy job in hand runs to its end, or, cut off by the hard exit, is resumed by the next
+ * instance once its lease runs out.
+ */
 function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: finishing in-flight requests, then stopping.`);
+  const grace = config.http.shutdownGraceMs;
+  console.log(`${signal}: finishing in-flight requests (up to ${grace} ms), then stopping.`);
   server.close(async () => {
-    const app = (globalThis as Record<symbol, Promise<{ dispose(): Promise<void> }> | undefined>)[appKey];
+    const app = runningApp();
     if (app) await (await app).dispose();
     process.exit(0);
   });
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(1), 30_000).unref();
+  // Keep-alive connections are closed as soon as their last response is out.
+  server.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  sweep.unref();
+  setTimeout(() => {
+    console.log('Grace period over: stopping generations still in progress (their quota is given back).');
+    void runningApp()?.then((app) => app.interruptInFlight());
+  }, grace).unref();
+  setTimeout(() => process.exit(1), grace + 10_000).unref();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -4,7 +4,7 @@
  * leaves nothing behind: no record without its objects, no objects without their record.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { BlobStore, ImageModel, ImageRecord, Store } from '../ports.ts';
+import type { BlobStore, ImageModel, ImageRecord, ModelRequest, Store } from '../ports.ts';
 import type { Logger } from '../logger.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import { resolveGeneration, MAX_SEED, type GenerateInput, type ResolvedGeneration } from '../domain/generate-input.ts';
@@ -12,6 +12,7 @@ import { planLimit, usagePeriod } from '../domain/plans.ts';
 import { applyStyle } from '../domain/styles.ts';
 import { checkImage, makeThumbnail } from './image-check.ts';
 import { IMAGE_CACHE_CONTROL, imageKey, thumbnailKey } from './media-keys.ts';
+import { retry, untilAborted } from './retry.ts';
 
 export interface GenerationLimits {
   /** Generation requests per user per minute. */
@@ -30,6 +31,10 @@ export interface GenerationDeps {
   limits: GenerationLimits;
   now?: () => Date;
   newId?: () => string;
+  /** Aborted when the server shuts down: waiting generations stop, and are refunded, instead of being cut off. */
+  stopping?: AbortSignal;
+  /** Makes the stored thumbnail; replaceable so tests can make it fail. */
+  thumbnail?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
 export interface GenerationResult {
@@ -41,24 +46,26 @@ export interface GenerationResult {
 export function createGenerationService(deps: GenerationDeps) {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? randomUUID;
+  const thumbnailOf = deps.thumbnail ?? makeThumbnail;
 
   async function generateOne(ownerId: string, job: ResolvedGeneration, seed: number): Promise<ImageRecord> {
-    const output = await deps.model.generate(
-      {
-        model: job.model,
-        prompt: applyStyle(job.prompt, job.style),
-        ...(job.negativePrompt ? { negativePrompt: job.negativePrompt } : {}),
-        width: job.width,
-        height: job.height,
-        steps: job.steps,
-        ...(job.guidance === null ? {} : { guidance: job.guidance }),
-        seed,
-        style: job.style,
-      },
-      { signal: AbortSignal.timeout(deps.limits.modelTimeoutMs) },
-    );
+    const request: ModelRequest = {
+      model: job.model,
+      prompt: applyStyle(job.prompt, job.style),
+      ...(job.negativePrompt ? { negativePrompt: job.negativePrompt } : {}),
+      width: job.width,
+      height: job.height,
+      steps: job.steps,
+      ...(job.guidance === null ? {} : { guidance: job.guidance }),
+      seed,
+      style: job.style,
+    };
+    const timeout = AbortSignal.timeout(deps.limits.modelTimeoutMs);
+    const signal = deps.stopping ? AbortSignal.any([timeout, deps.stopping]) : timeout;
+    // The deadline holds even for an adapter that ignores the signal.
+    const output = await untilAborted(deps.model.generate(request, { signal }), signal);
     const checked = await checkImage(output.bytes);
-    const thumbnail = await makeThumbnail(output.bytes);
+    const thumbnail = await thumbnailOf(output.bytes);
 
     const id = newId();
     const key = imageKey(ownerId, id, checked.mime);
@@ -88,7 +95,11 @@ export function createGenerationService(deps: GenerationDeps) {
       await deps.store.insertImage(record);
     } catch (error) {
       // Undo whatever landed; the record insert is last, so objects are all there is to undo.
-      await Promise.allSettled([deps.blobs.delete(key), deps.blobs.delete(thumbKey)]);
+      const undone = await Promise.allSettled([retry(() => deps.blobs.delete(key)), retry(() => deps.blobs.delete(thumbKey))]);
+      if (undone.some((u) => u.status === 'rejected')) {
+        // Keys name only ids: an operator (or the account deletion job, which clears the prefix) can remove them.
+        deps.logger.error({ keys: [key, thumbKey], ownerId }, 'could not remove the objects of a failed generation');
+      }
       throw error;
     }
     return record;
@@ -139,7 +150,7 @@ export function createGenerationService(deps: GenerationDeps) {
       const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
 
       if (failures.length > 0) {
-        await deps.store.releaseUsage(ownerId, period, failures.length);
+        await retry(() => deps.store.releaseUsage(ownerId, period, failures.length));
         for (const failure of failures) {
           deps.logger.warn({ err: isAppError(failure) ? { code: failure.code, message: failure.message } : String(failure), model: job.model.id }, 'generation failed; quota refunded');
         }

@@ -16,6 +16,8 @@ export interface RunningServer {
   dataDir: string;
   /** Everything the server printed, for assertions about logs. */
   output(): string;
+  /** The process's exit code once it has exited (null while running or when killed by a signal). */
+  exitCode(): number | null;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     port,
     dataDir,
     output: () => output,
+    exitCode: () => child.exitCode,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
