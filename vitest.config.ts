@@ -9,5 +9,7 @@ export default defineConfig({
     // Browser and peer suites start servers; two cores do not like many at once.
     maxWorkers: 2,
     env: { NODE_ENV: 'test' },
+    // @clerk/astro reads `import.meta.env`, which only exists once Vite has transformed it (as Astro's build does).
+    server: { deps: { inline: ['@clerk/astro'] } },
   },
 });

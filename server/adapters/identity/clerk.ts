@@ -29,6 +29,8 @@ export function createClerkIdentity(options: ClerkIdentityOptions): Identity {
     publishableKey: options.publishableKey,
     jwtKey: options.jwtKey ?? undefined,
     apiUrl: options.apiUrl ?? undefined,
+    // No SDK usage reports to Clerk from our server: only what signing in needs leaves it.
+    telemetry: { disabled: true },
   });
 
   return {
