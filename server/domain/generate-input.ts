@@ -39,7 +39,7 @@ export const generateInput = z.object({
     .max(MAX_SEED, `Seed must be at most ${MAX_SEED}.`)
     .optional(),
   steps: z.number().int('Steps must be a whole number.').optional(),
-  guidance: z.number().finite().optional(),
+  guidance: z.number().optional(),
   count: z
     .number()
     .int('Number of images must be a whole number.')
