@@ -1,10 +1,11 @@
 /**
  * Runs on every on-demand request: request id, cross-site mutation refusal, the signed-in
- * user, sign-in redirects for private pages, and security headers.
+ * user, sign-in redirects for private pages, security headers, and one request log line.
  */
-import { randomUUID } from 'node:crypto';
+import type { APIContext, MiddlewareNext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
-import { getApp } from '../server/app.ts';
+import { getApp, type App } from '../server/app.ts';
+import { logRequest, requestIdFrom } from '../server/http/request-log.ts';
 import { userFromRequest } from '../server/trpc/context.ts';
 import { securityHeaders } from '../server/http/security-headers.ts';
 import { isCrossSiteMutation } from '../server/http/same-origin.ts';
@@ -18,9 +19,23 @@ function isPrivatePage(pathname: string): boolean {
 
 export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
+  const started = performance.now();
   const app = await getApp();
   const { request, url, locals } = context;
-  locals.requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+  locals.requestId = requestIdFrom(request.headers.get('x-request-id'));
+  let status = 500;
+  try {
+    const response = await guard(context, next, app);
+    status = response.status;
+    return response;
+  } finally {
+    // Path, never the query string: that is where GET inputs travel.
+    logRequest(app.logger, { requestId: locals.requestId, method: request.method, route: context.routePattern, path: url.pathname, status, durationMs: performance.now() - started, userId: locals.user?.id ?? null });
+  }
+});
+
+async function guard(context: APIContext, next: MiddlewareNext, app: App): Promise<Response> {
+  const { request, url, locals } = context;
 
   const isWebhook = url.pathname.startsWith('/api/webhooks/');
   if (!isWebhook && isCrossSiteMutation(request, [app.config.siteUrl])) {
@@ -46,4 +61,4 @@ export const onRequest = defineMiddleware(async (context, next) => {
   response.headers.set('x-request-id', locals.requestId);
   if (user && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
   return response;
-});
+}
