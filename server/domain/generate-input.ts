@@ -6,11 +6,9 @@ import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { DEFAULT_MODEL_ID, findModel, isAllowedSize, MODELS, type ModelSpec } from './models.ts';
 import { STYLE_IDS, type StyleId } from './styles.ts';
+import { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED } from './limits.ts';
 
-export const MAX_PROMPT_LENGTH = 2000;
-export const MAX_NEGATIVE_PROMPT_LENGTH = 1000;
-export const MAX_SEED = 4_294_967_295;
-export const MAX_COUNT = 4;
+export { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED };
 
 export const generateInput = z.object({
   prompt: z

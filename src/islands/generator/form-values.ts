@@ -7,11 +7,9 @@ import { DEFAULT_MODEL_ID, findModel, MODELS, type ModelSpec } from '../../../se
 import { STYLE_IDS, type StyleId } from '../../../server/domain/styles.ts';
 import type { GenerateRequest } from '../../lib/trpc.ts';
 
-// Mirrors server/domain/generate-input.ts, which cannot be imported here without bundling zod.
-export const MAX_PROMPT_LENGTH = 2000;
-export const MAX_NEGATIVE_PROMPT_LENGTH = 1000;
-export const MAX_SEED = 4_294_967_295;
-export const MAX_COUNT = 4;
+import { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED } from '../../../server/domain/limits.ts';
+
+export { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED };
 
 export type FieldName = 'prompt' | 'negativePrompt' | 'model' | 'size' | 'style' | 'seed' | 'steps' | 'guidance' | 'count';
 export type FieldErrors = Partial<Record<FieldName, string>>;

@@ -23,7 +23,7 @@ export const POST: APIRoute = async ({ request, cookies, clientAddress, redirect
   const fail = (status: number, message: string, field: string | null, returnTo: string, retryAfter?: number) =>
     wantsJson
       ? Response.json({ error: message, field }, { status, headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} })
-      : redirect(`/sign-in?error=${encodeURIComponent(message)}&returnTo=${encodeURIComponent(returnTo)}`, 303);
+      : redirect(`/sign-in?error=${encodeURIComponent(message)}${field ? `&field=${encodeURIComponent(field)}` : ''}&returnTo=${encodeURIComponent(returnTo)}`, 303);
 
   if (!app.localIdentity) return fail(404, 'Local sign-in is not enabled on this site.', null, '/');
 
