@@ -4,6 +4,7 @@ import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import solid from '@astrojs/solid-js';
 import partytownAfterConsent from './src/integrations/partytown-after-consent.mjs';
+import clerkUi from './src/integrations/clerk-ui.mjs';
 
 // Build-time settings (PUBLIC_*) come from the environment or a local .env file.
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -16,7 +17,8 @@ export default defineConfig({
   // Middleware mode: server/start.ts serves prerendered files from memory and hands the rest to Astro.
   adapter: node({ mode: 'middleware', bodySizeLimit: 1024 * 1024 }),
   // Partytown (for GA4/GTM, loaded only after analytics consent) only when an id is set: no id, no analytics code at all.
-  integrations: [solid(), ...(process.env.PUBLIC_GA_MEASUREMENT_ID || process.env.PUBLIC_GTM_ID ? [partytownAfterConsent({ config: { forward: ['dataLayer.push', 'gtag'] } })] : [])],
+  // Clerk's browser SDK and components only when PUBLIC_CLERK_PUBLISHABLE_KEY is set (see clerk-ui.mjs).
+  integrations: [solid(), clerkUi(), ...(process.env.PUBLIC_GA_MEASUREMENT_ID || process.env.PUBLIC_GTM_ID ? [partytownAfterConsent({ config: { forward: ['dataLayer.push', 'gtag'] } })] : [])],
   server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
   build: { inlineStylesheets: 'always' },
   devToolbar: { enabled: false },

@@ -4,6 +4,7 @@
  * dev server's module reloads through globalThis).
  */
 import path from 'node:path';
+import type { MiddlewareHandler } from 'astro';
 import type { BlobStore, Billing, Identity, ImageModel, Store } from './ports.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -15,6 +16,7 @@ import { createLocalImageModel } from './adapters/ai/local.ts';
 import { createCloudflareImageModel } from './adapters/ai/cloudflare.ts';
 import { createLocalIdentity, type LocalIdentity } from './adapters/identity/local.ts';
 import { createClerkIdentity } from './adapters/identity/clerk.ts';
+import { createClerkMiddleware } from './adapters/identity/clerk-middleware.ts';
 import { createLocalBilling } from './adapters/billing/local.ts';
 import { createStripeBilling } from './adapters/billing/stripe.ts';
 import { createGenerationService } from './services/generation.ts';
@@ -45,6 +47,8 @@ export interface App extends Ports, PrivacyServices {
   billingService: BillingService;
   /** Follows the identity provider's user changes (Clerk webhooks). */
   identityEvents: IdentityEventService;
+  /** Clerk's Astro middleware when Clerk is configured; src/middleware.ts runs it before its own. */
+  clerkMiddleware: MiddlewareHandler | null;
   /** Shutdown: stops generations still waiting on the model; they fail with a "try again" and are refunded. */
   interruptInFlight(): void;
   dispose(): Promise<void>;
@@ -111,6 +115,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
       // A user deleted at Clerk: delete everything we keep about them too (idempotent).
       onIdentityDeleted: async (userId) => void (await privacy.privacyDeletion.request(userId, { source: 'identity-provider' })),
     }),
+    clerkMiddleware: config.clerk && identity.kind === 'clerk' ? createClerkMiddleware(config.clerk) : null,
     ...privacy,
     interruptInFlight() {
       stopping.abort(new AppError('ProviderUnavailable', 'server shutting down', { userMessage: 'The server is restarting. Your quota was not used; try again in a minute.' }));

@@ -3,7 +3,7 @@
  * user, sign-in redirects for private pages, security headers, and one request log line.
  */
 import type { APIContext, MiddlewareNext } from 'astro';
-import { defineMiddleware } from 'astro:middleware';
+import { defineMiddleware, sequence } from 'astro:middleware';
 import { getApp, type App } from '../server/app.ts';
 import { logRequest, requestIdFrom } from '../server/http/request-log.ts';
 import { userFromRequest } from '../server/trpc/context.ts';
@@ -17,7 +17,7 @@ function isPrivatePage(pathname: string): boolean {
   return PRIVATE_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
+const artivio = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const started = performance.now();
   const app = await getApp();
@@ -62,3 +62,19 @@ async function guard(context: APIContext, next: MiddlewareNext, app: App): Promi
   if (user && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
   return response;
 }
+
+/**
+ * With Clerk configured, Clerk's middleware runs first: it refreshes an expired session cookie
+ * (Clerk's handshake redirect) and gives Clerk's components their start state. Webhooks skip it.
+ */
+const clerkSession = defineMiddleware(async (context, next) => {
+  if (context.isPrerendered || context.url.pathname.startsWith('/api/webhooks/')) return next();
+  const { clerkMiddleware } = await getApp();
+  if (!clerkMiddleware) return next();
+  // Clerk's handler always answers: a handshake redirect, or the response it let through.
+  const response = await clerkMiddleware(context, next);
+  if (!response) throw new Error('Clerk middleware returned no response');
+  return response;
+});
+
+export const onRequest = sequence(clerkSession, artivio);
