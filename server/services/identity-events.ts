@@ -43,8 +43,11 @@ export function createIdentityEventService(deps: IdentityEventDeps) {
       if (!(await store.markEventProcessed(eventId, 'clerk', owner))) return 'duplicate';
       try {
         let outcome: IdentityEventOutcome = 'applied';
-        if (event.type === 'user.deleted') await deps.onIdentityDeleted(event.userId);
-        else outcome = await upsertProfile(event);
+        if (event.type === 'user.deleted') {
+          // No record: nothing of theirs is kept, e.g. our own deletion job removed the Clerk account last.
+          if (await store.getUser(event.userId)) await deps.onIdentityDeleted(event.userId);
+          else outcome = 'no-user';
+        } else outcome = await upsertProfile(event);
         logger.info({ eventId, type: event.type, userId: event.userId, outcome }, 'identity event applied');
         return outcome;
       } catch (error) {

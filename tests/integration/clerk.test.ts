@@ -261,6 +261,12 @@ describe('POST /api/webhooks/clerk', () => {
     expect((await createContext(app, bearer(await sessionToken()))).user).toBeNull();
   });
 
+  it('user.deleted for someone with no record here (e.g. after our own deletion removed the Clerk account) queues nothing', async () => {
+    const app = await clerkApp();
+    expect((await send(delivery('user.deleted', { id: 'user_already_gone', object: 'user', deleted: true }))).body.outcome).toBe('no-user');
+    expect(await app.store.listPrivacyRequests('user_already_gone')).toEqual([]);
+  });
+
   it('refuses a forged signature, a stale timestamp and missing headers with 400, changing nothing', async () => {
     const app = await clerkApp();
     await app.store.createUser({ id: 'user_test_ada', email: 'ada@example.com', name: 'Ada' });
