@@ -166,6 +166,9 @@ export function createBillingService(deps: BillingServiceDeps) {
      */
     async confirm(user: UserRecord, sessionId: string): Promise<BillingStatus> {
       if (billing.kind === 'local' || (user.subscription && isLiveStatus(user.subscription.status))) return service.status(user);
+      // The page polls; each check may call Stripe, so a person gets a bounded number of them.
+      const rate = await store.hitRateLimit(`billing-confirm:${user.id}`, 60, 30, now());
+      if (!rate.allowed) throw new AppError('RateLimited', 'too many checkout confirmations', { retryAfter: rate.retryAfter });
       const snapshot = await billing.retrieveCheckout(sessionId);
       if (!snapshot || snapshot.session.client_reference_id !== user.id) {
         throw new AppError('NotFound', `checkout session not found for this user`, {

@@ -345,6 +345,15 @@ describe('billing.confirm (success page, webhook late)', () => {
     expect(await stored(user.id)).toMatchObject({ plan: 'free', stripeCustomerId: null });
   });
 
+  it('bounds how often one person can make us ask Stripe', async () => {
+    let calls = 0;
+    t = await createTestApp({ billing: stripeStub(() => (calls++, null)) });
+    const { caller } = await t.signIn('ada@example.com');
+    for (let i = 0; i < 30; i++) expect((await trpcError(caller.billing.confirm({ sessionId: 'cs_test_missing' }))).code).toBe('NOT_FOUND');
+    expect((await trpcError(caller.billing.confirm({ sessionId: 'cs_test_missing' }))).code).toBe('TOO_MANY_REQUESTS');
+    expect(calls).toBe(30);
+  });
+
   it('billing.checkout with a live Stripe subscription sends to the portal instead of a second subscription', async () => {
     const portals: string[] = [];
     const billing: Billing = { ...stripeStub(() => null), createPortal: async ({ customerId }) => (portals.push(customerId), { url: 'https://billing.stripe.test/portal' }) };
