@@ -12,11 +12,11 @@ import { randomUUID } from 'node:crypto';
 import type { Billing, BlobStore, Identity, PrivacyRequest, Store } from '../ports.ts';
 import type { Logger } from '../logger.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
+import { DELETION_CONFIRM_PHRASE, confirmsDeletion } from '../domain/privacy.ts';
 import { userPrefix } from './media-keys.ts';
 import type { RequestHandle } from './privacy-request-handle.ts';
 
-/** What the person types to confirm. Compared case-insensitively, ignoring extra spaces. */
-export const DELETION_CONFIRM_PHRASE = 'delete my account';
+export { DELETION_CONFIRM_PHRASE };
 
 export type DeletionSource = 'account-page' | 'identity-provider';
 
@@ -40,10 +40,6 @@ export type DeletionStep = (typeof DELETION_STEPS)[number];
 /** True while a deletion for this person is queued or running. */
 export async function isDeletionPending(store: Store, ownerId: string): Promise<boolean> {
   return (await store.listPrivacyRequests(ownerId)).some((r) => r.kind === 'deletion' && r.status !== 'done');
-}
-
-export function normalizeConfirmation(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 /** A short, personal-data-free description of a failure for the receipt. */
@@ -126,7 +122,7 @@ export function createPrivacyDeletionService(deps: DeletionDeps) {
 
     /** The deletion a person asked for from the account page, after checking the typed phrase. */
     async requestFromAccountPage(ownerId: string, confirmation: string): Promise<PrivacyRequest> {
-      if (normalizeConfirmation(confirmation) !== DELETION_CONFIRM_PHRASE) {
+      if (!confirmsDeletion(confirmation)) {
         throw new AppError('BadInput', 'deletion confirmation phrase mismatch', {
           field: 'confirm',
           userMessage: `Type “${DELETION_CONFIRM_PHRASE}” exactly to confirm. Nothing was deleted.`,
