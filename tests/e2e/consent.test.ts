@@ -50,7 +50,8 @@ describe.skipIf(!ready)('cookie consent and analytics (Chromium)', () => {
       encoding: 'utf8',
     });
     if (build.status !== 0) throw new Error(`The analytics build failed:\n${build.stdout}\n${build.stderr}`);
-    [server, browser] = await Promise.all([startServer({ distDir: ANALYTICS_DIST }), launchBrowser()]);
+    // The server gets the id too: its Content-Security-Policy header lets the analytics hosts in only when one is set.
+    [server, browser] = await Promise.all([startServer({ distDir: ANALYTICS_DIST, env: { PUBLIC_GA_MEASUREMENT_ID: GA_ID } }), launchBrowser()]);
   });
 
   afterAll(async () => {
