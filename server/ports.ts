@@ -243,8 +243,10 @@ export type WebhookVerification<E> =
   | { status: 'verified'; id: string; type: string; event: E | null }
   /** Missing, forged, or outside the provider's time tolerance: the caller's fault (400). */
   | { status: 'refused'; reason: string }
-  /** We have no secret to check with: our fault (500). */
-  | { status: 'unconfigured'; reason: string };
+  /** The provider is configured but we have no secret to check with: our fault (500). */
+  | { status: 'unconfigured'; reason: string }
+  /** The provider is not in use on this server (embedded default): nothing to deliver to (404). */
+  | { status: 'disabled'; reason: string };
 
 // ---------------------------------------------------------------------------
 // Identity

@@ -1,7 +1,7 @@
 /**
  * POST /api/webhooks/clerk, as a function of a Request so it is testable without a server.
- * Svix signature over the raw body (missing secret 500; forged, stale or unsigned 400,
- * nothing changed), then `user.created`/`user.updated`/`user.deleted` applied once each.
+ * Svix signature over the raw body (Clerk not in use 404, missing secret 500; forged, stale
+ * or unsigned 400, nothing changed), then `user.created`/`user.updated`/`user.deleted` applied once each.
  * @see https://clerk.com/docs/webhooks/sync-data
  */
 import type { Identity } from '../ports.ts';
@@ -17,6 +17,7 @@ export interface ClerkWebhookDeps {
 
 export async function handleClerkWebhook(deps: ClerkWebhookDeps, request: Request): Promise<Response> {
   const verified = await deps.identity.verifyWebhook(request);
+  if (verified.status === 'disabled') return webhookResponse(404, { error: 'Clerk is not enabled on this server.' });
   if (verified.status === 'unconfigured') {
     deps.logger.error({ reason: verified.reason }, 'clerk webhook received but no signing secret is configured');
     return webhookResponse(500, { error: 'Clerk webhooks are not configured on this server.' });

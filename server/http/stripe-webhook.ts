@@ -1,7 +1,7 @@
 /**
  * POST /api/webhooks/stripe, as a function of a Request so it is testable without a server.
- * Order: raw body → signature (missing secret 500, bad or missing signature 400, nothing
- * changed) → apply once → 200. Types we do not act on get a 200 too. A failure while
+ * Order: raw body → signature (Stripe not in use 404, missing secret 500, bad or missing
+ * signature 400, nothing changed) → apply once → 200. Types we do not act on get a 200 too. A failure while
  * applying is a 500, so Stripe delivers the event again.
  * @see https://docs.stripe.com/webhooks#verify-events
  */
@@ -20,6 +20,7 @@ export async function handleStripeWebhook(deps: StripeWebhookDeps, request: Requ
   // The signature covers these exact bytes: nothing may parse the body before this.
   const rawBody = await request.text();
   const verified = deps.billing.verifyWebhook(rawBody, request.headers.get('stripe-signature'));
+  if (verified.status === 'disabled') return webhookResponse(404, { error: 'Stripe billing is not enabled on this server.' });
   if (verified.status === 'unconfigured') {
     deps.logger.error({ reason: verified.reason }, 'stripe webhook received but no webhook secret is configured');
     return webhookResponse(500, { error: 'Stripe webhooks are not configured on this server.' });

@@ -294,11 +294,14 @@ describe('POST /api/webhooks/clerk', () => {
     expect((await app.store.getUser('user_test_ada'))?.email).toBe('second@example.com');
   });
 
-  it('answers 200 to a type it does not act on, and 500 when no signing secret is configured', async () => {
+  it('answers 200 to a type it does not act on, 500 when Clerk is on without a signing secret, 404 without Clerk', async () => {
     await clerkApp();
     expect(await send(delivery('session.created', { id: 'sess_1', object: 'session' }))).toEqual({ status: 200, body: { received: true, ignored: 'session.created' } });
     await t.close();
     await clerkApp({ CLERK_WEBHOOK_SIGNING_SECRET: '' });
     expect((await send(delivery('user.updated', clerkUser('user_test_ada', 'x@example.com', 'X', 'Y')))).status).toBe(500);
+    await t.close();
+    t = await createTestApp();
+    expect((await send(delivery('user.updated', clerkUser('user_test_ada', 'x@example.com', 'X', 'Y')))).status).toBe(404);
   });
 });

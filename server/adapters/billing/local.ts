@@ -46,7 +46,7 @@ export function createLocalBilling(options: LocalBillingOptions = {}): Billing {
     },
 
     verifyWebhook() {
-      return { status: 'unconfigured', reason: 'Stripe is not configured (STRIPE_WEBHOOK_SECRET is not set): local test billing receives no webhooks.' };
+      return { status: 'disabled', reason: 'Stripe is not configured on this server: local test billing receives no webhooks.' };
     },
   };
 }

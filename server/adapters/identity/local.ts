@@ -103,7 +103,7 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
     },
 
     async verifyWebhook() {
-      return { status: 'unconfigured', reason: 'Clerk is not configured: local sign-in receives no identity webhooks.' };
+      return { status: 'disabled', reason: 'Clerk is not configured on this server: local sign-in receives no identity webhooks.' };
     },
   };
   return identity;
