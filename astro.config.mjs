@@ -4,6 +4,7 @@ import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import solid from '@astrojs/solid-js';
 import partytownAfterConsent from './src/integrations/partytown-after-consent.mjs';
+import { pageCsp } from './src/integrations/content-security-policy.mjs';
 import clerkUi from './src/integrations/clerk-ui.mjs';
 
 // Build-time settings (PUBLIC_*) come from the environment or a local .env file.
@@ -26,5 +27,7 @@ export default defineConfig({
   // check see "localhost:<build port>". The public host plus loopback (any port) is what we serve.
   security: {
     allowedDomains: [{ hostname: new URL(site).hostname }, { hostname: 'localhost' }, { hostname: '127.0.0.1' }],
+    // Hashes of every script and style in each page; the rest of the policy is a header (server/http/security-headers.ts).
+    csp: pageCsp(),
   },
 });

@@ -35,7 +35,7 @@ if (!existsSync(entry)) {
 
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: NodeHandler };
 const site = await loadStaticSite(path.join(dist, 'client'));
-const headers = securityHeaders({ production: config.production });
+const headers = securityHeaders(config);
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   normalizeForwardedHeaders(req, config.http.trustProxy);

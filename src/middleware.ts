@@ -7,7 +7,7 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { getApp, type App } from '../server/app.ts';
 import { logRequest, requestIdFrom } from '../server/http/request-log.ts';
 import { userFromRequest } from '../server/trpc/context.ts';
-import { securityHeaders } from '../server/http/security-headers.ts';
+import { applySecurityHeaders, securityHeaders } from '../server/http/security-headers.ts';
 import { isCrossSiteMutation } from '../server/http/same-origin.ts';
 
 /** Pages that need a signed-in person; everything under them too. */
@@ -41,7 +41,7 @@ async function guard(context: APIContext, next: MiddlewareNext, app: App): Promi
   if (!isWebhook && isCrossSiteMutation(request, [app.config.siteUrl])) {
     return new Response(JSON.stringify({ error: 'Cross-site requests are not allowed.' }), {
       status: 403,
-      headers: { 'content-type': 'application/json', ...securityHeaders({ production: app.config.production }) },
+      headers: { 'content-type': 'application/json', ...securityHeaders(app.config) },
     });
   }
 
@@ -55,9 +55,7 @@ async function guard(context: APIContext, next: MiddlewareNext, app: App): Promi
   }
 
   const response = await next();
-  for (const [name, value] of Object.entries(securityHeaders({ production: app.config.production }))) {
-    if (!response.headers.has(name)) response.headers.set(name, value);
-  }
+  applySecurityHeaders(response.headers, securityHeaders(app.config));
   response.headers.set('x-request-id', locals.requestId);
   if (user && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
   return response;
