@@ -2,6 +2,10 @@
  * Serves the prerendered site and hashed assets from memory. Everything under the client
  * build folder is read once at start, with gzip and brotli variants made ahead of time, a
  * strong ETag per file, and `immutable` caching for content-hashed assets.
+ *
+ * The hot path does as little as it can: one map lookup, one memoised accept-encoding choice,
+ * and `writeHead` with a header list built once per file, encoding and set of extra headers
+ * (no per-request header objects or string building).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -9,13 +13,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
+type Encoding = 'br' | 'gzip' | 'identity';
+
 interface StaticFile {
-  body: Buffer;
-  gzip: Buffer | null;
-  brotli: Buffer | null;
+  bodies: Record<Encoding, Buffer>;
   etag: string;
   type: string;
   cacheControl: string;
+}
+
+/** Flat [name, value, name, value, …] lists for `writeHead`, per encoding, plus the 304 one. */
+interface PreparedHeaders {
+  ok: Record<Encoding, string[]>;
+  notModified: string[];
 }
 
 const TYPES: Record<string, string> = {
@@ -32,7 +42,7 @@ const TYPES: Record<string, string> = {
   '.avif': 'image/avif',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
-  '.xml': 'application/xml',
+  '.xml': 'application/xml; charset=utf-8',
   '.woff2': 'font/woff2',
 };
 
@@ -51,6 +61,62 @@ function cacheControlFor(urlPath: string, ext: string): string {
   return 'public, max-age=3600';
 }
 
+/** A compressed variant only when it saves something; otherwise the plain bytes stand in. */
+function variants(body: Buffer, compress: boolean): Record<Encoding, Buffer> {
+  if (!compress) return { br: body, gzip: body, identity: body };
+  const gzip = gzipSync(body, { level: 9 });
+  const br = brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } });
+  return { br: br.length < body.length ? br : body, gzip: gzip.length < body.length ? gzip : body, identity: body };
+}
+
+/**
+ * The best encoding the client accepts: brotli, then gzip, else none. Honours `q=0` and `*`.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#field.accept-encoding
+ */
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
+  if (!acceptEncoding) return 'identity';
+  const q: Record<string, number> = {};
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name = '', ...params] = part.trim().split(';');
+    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    q[name.trim()] = weight === undefined ? 1 : Number(weight);
+  }
+  const accepts = (name: string) => (q[name] ?? q['*'] ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip')) return 'gzip';
+  return 'identity';
+}
+
+/** Browsers send a handful of distinct accept-encoding values; remember each answer. */
+const encodingMemo = new Map<string, Encoding>();
+function encodingFor(acceptEncoding: string | undefined): Encoding {
+  if (!acceptEncoding) return 'identity';
+  let encoding = encodingMemo.get(acceptEncoding);
+  if (encoding === undefined) {
+    encoding = chooseEncoding(acceptEncoding);
+    if (encodingMemo.size < 256) encodingMemo.set(acceptEncoding, encoding);
+  }
+  return encoding;
+}
+
+/** If-None-Match matches: the exact tag, `*`, or the tag in a list (weak comparison, as RFC 9110 asks for GET). */
+function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch === etag || ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+function prepare(file: StaticFile, extraHeaders: Record<string, string>): PreparedHeaders {
+  const extra = Object.entries(extraHeaders).flat();
+  const common = ['content-type', file.type, 'cache-control', file.cacheControl, 'etag', file.etag, 'vary', 'accept-encoding', ...extra];
+  const ok = (encoding: Encoding) => {
+    const body = file.bodies[encoding];
+    const encoded = body !== file.bodies.identity ? ['content-encoding', encoding] : [];
+    return [...common, ...encoded, 'content-length', String(body.length)];
+  };
+  return { ok: { br: ok('br'), gzip: ok('gzip'), identity: ok('identity') }, notModified: common };
+}
+
 export interface StaticSite {
   /** Answers the request when it names a static file; returns false to let the app handle it. */
   serve(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string>): boolean;
@@ -65,11 +131,8 @@ export async function loadStaticSite(root: string): Promise<StaticSite> {
     const rel = '/' + path.relative(root, file).split(path.sep).join('/');
     const ext = path.extname(file).toLowerCase();
     const body = await readFile(file);
-    const compress = COMPRESSIBLE.has(ext) && body.length > 512;
     const entry: StaticFile = {
-      body,
-      gzip: compress ? gzipSync(body, { level: 9 }) : null,
-      brotli: compress ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }) : null,
+      bodies: variants(body, COMPRESSIBLE.has(ext) && body.length > 512),
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
       type: TYPES[ext] ?? 'application/octet-stream',
       cacheControl: cacheControlFor(rel, ext),
@@ -82,42 +145,56 @@ export async function loadStaticSite(root: string): Promise<StaticSite> {
       if (dir !== '/') table.set(dir.slice(0, -1), entry);
     }
   }
+  const notFoundPage = table.get('/404.html');
+  const notFoundFile: StaticFile | null = notFoundPage ? { ...notFoundPage, cacheControl: 'no-store' } : null;
+
+  // The extra (security) headers are one object for the server's life; prepared lists hang off it.
+  const prepared = new WeakMap<Record<string, string>, Map<StaticFile, PreparedHeaders>>();
+  function headersFor(file: StaticFile, extraHeaders: Record<string, string>): PreparedHeaders {
+    let perFile = prepared.get(extraHeaders);
+    if (!perFile) prepared.set(extraHeaders, (perFile = new Map()));
+    let headers = perFile.get(file);
+    if (!headers) perFile.set(file, (headers = prepare(file, extraHeaders)));
+    return headers;
+  }
 
   function send(req: IncomingMessage, res: ServerResponse, file: StaticFile, status: number, extraHeaders: Record<string, string>): void {
-    const headers: Record<string, string> = { ...extraHeaders, 'content-type': file.type, 'cache-control': file.cacheControl, etag: file.etag, vary: 'accept-encoding' };
-    if (status === 200 && req.headers['if-none-match'] === file.etag) {
-      res.writeHead(304, headers);
+    const headers = headersFor(file, extraHeaders);
+    if (status === 200 && notModified(req.headers['if-none-match'], file.etag)) {
+      res.writeHead(304, headers.notModified);
       res.end();
       return;
     }
-    const accept = String(req.headers['accept-encoding'] ?? '');
-    let body = file.body;
-    if (file.brotli && /\bbr\b/.test(accept)) {
-      body = file.brotli;
-      headers['content-encoding'] = 'br';
-    } else if (file.gzip && /\bgzip\b/.test(accept)) {
-      body = file.gzip;
-      headers['content-encoding'] = 'gzip';
+    const encoding = encodingFor(req.headers['accept-encoding']);
+    res.writeHead(status, headers.ok[encoding]);
+    res.end(req.method === 'HEAD' ? undefined : file.bodies[encoding]);
+  }
+
+  function lookup(url: string): StaticFile | undefined {
+    const query = url.indexOf('?');
+    const pathname = query === -1 ? url : url.slice(0, query);
+    const file = table.get(pathname);
+    if (file || !pathname.includes('%')) return file;
+    try {
+      return table.get(decodeURIComponent(pathname));
+    } catch {
+      // Malformed escapes name no file; the app answers them.
+      return undefined;
     }
-    headers['content-length'] = String(body.length);
-    res.writeHead(status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   return {
     files: table.size,
     serve(req, res, extraHeaders) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      const pathname = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-      const file = table.get(pathname);
+      const file = lookup(req.url ?? '/');
       if (!file) return false;
       send(req, res, file, 200, extraHeaders);
       return true;
     },
     notFound(req, res, extraHeaders) {
-      const file = table.get('/404.html');
-      if (!file) return false;
-      send(req, res, { ...file, cacheControl: 'no-store' }, 404, extraHeaders);
+      if (!notFoundFile) return false;
+      send(req, res, notFoundFile, 404, extraHeaders);
       return true;
     },
   };
