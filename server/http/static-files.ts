@@ -12,8 +12,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { chooseEncoding, type Encoding } from './accept-encoding.ts';
 
-type Encoding = 'br' | 'gzip' | 'identity';
 
 interface StaticFile {
   bodies: Record<Encoding, Buffer>;
@@ -67,24 +67,6 @@ function variants(body: Buffer, compress: boolean): Record<Encoding, Buffer> {
   const gzip = gzipSync(body, { level: 9 });
   const br = brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } });
   return { br: br.length < body.length ? br : body, gzip: gzip.length < body.length ? gzip : body, identity: body };
-}
-
-/**
- * The best encoding the client accepts: brotli, then gzip, else none. Honours `q=0` and `*`.
- * @see https://www.rfc-editor.org/rfc/rfc9110#field.accept-encoding
- */
-export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
-  if (!acceptEncoding) return 'identity';
-  const q: Record<string, number> = {};
-  for (const part of acceptEncoding.toLowerCase().split(',')) {
-    const [name = '', ...params] = part.trim().split(';');
-    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    q[name.trim()] = weight === undefined ? 1 : Number(weight);
-  }
-  const accepts = (name: string) => (q[name] ?? q['*'] ?? 0) > 0;
-  if (accepts('br')) return 'br';
-  if (accepts('gzip')) return 'gzip';
-  return 'identity';
 }
 
 /** Browsers send a handful of distinct accept-encoding values; remember each answer. */

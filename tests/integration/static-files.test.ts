@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseEncoding, loadStaticSite, type StaticSite } from '../../server/http/static-files.ts';
+import { chooseEncoding } from '../../server/http/accept-encoding.ts';
+import { loadStaticSite, type StaticSite } from '../../server/http/static-files.ts';
 
 const PAGE = `<!doctype html><html lang="en"><title>Pricing</title>${'<p>Plans and prices, compressible text.</p>'.repeat(100)}</html>`;
 const SCRIPT = `export const x = ${JSON.stringify('a'.repeat(2000))};`;

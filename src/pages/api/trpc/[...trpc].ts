@@ -2,6 +2,7 @@
 import type { APIRoute } from 'astro';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getApp } from '../../../../server/app.ts';
+import { compressJson } from '../../../../server/http/compress-json.ts';
 import { appRouter } from '../../../../server/trpc/router.ts';
 import { createContextInner } from '../../../../server/trpc/context.ts';
 
@@ -9,7 +10,7 @@ export const prerender = false;
 
 export const ALL: APIRoute = async ({ request, locals, clientAddress }) => {
   const app = await getApp();
-  return fetchRequestHandler({
+  const response = await fetchRequestHandler({
     endpoint: '/api/trpc',
     req: request,
     router: appRouter,
@@ -24,4 +25,6 @@ export const ALL: APIRoute = async ({ request, locals, clientAddress }) => {
       return { headers: { 'cache-control': 'private, no-store', ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}) } };
     },
   });
+  // A page of gallery results is tens of KB of JSON: compressed when the browser accepts it.
+  return compressJson(request, response);
 };
