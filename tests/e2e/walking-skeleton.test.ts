@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchBrowser } from './support/browser.ts';
+import { rememberConsent } from './support/consent.ts';
 import { hasBuild, startServer, type RunningServer } from './support/server.ts';
 
 const ready = hasBuild() && hasChromium();
@@ -18,7 +19,10 @@ describe.skipIf(!ready)('walking skeleton in Chromium', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // The consent banner has its own tests; here it would only cover the page.
+    await rememberConsent(context, server.url);
+    page = await context.newPage();
     await mkdir('test-results', { recursive: true });
   });
 
@@ -46,13 +50,14 @@ describe.skipIf(!ready)('walking skeleton in Chromium', () => {
 
   it('sends a signed-out visitor to sign-in and back, then generates, lists, opens and deletes an image', async () => {
     await page.goto(server.url + '/generate');
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/sign-in');
+    await page.waitForURL((url) => url.pathname === '/sign-in');
     await page.getByLabel('Email').fill('new.person@example.com');
     await page.getByLabel('Display name').fill('New Person');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/generate');
 
-    await expect.poll(() => page.getByText(/local preview model/i).first().isVisible()).toBe(true);
+    // The island says so once it knows which model the server runs.
+    await page.getByText(/local preview model/i).first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.getByLabel('Prompt', { exact: true }).fill('A lighthouse on a cliff at dusk');
     await page.getByRole('button', { name: /^Generate/ }).click();
     const result = page.locator('.gen-results img').first();
@@ -68,10 +73,10 @@ describe.skipIf(!ready)('walking skeleton in Chromium', () => {
 
     await tile.click();
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.getByText('A lighthouse on a cliff at dusk').first().isVisible()).toBe(true);
+    await dialog.getByText('A lighthouse on a cliff at dusk').first().waitFor({ state: 'visible', timeout: 10_000 });
     await dialog.getByRole('button', { name: /delete/i }).first().click();
     await page.getByRole('alertdialog').or(page.getByRole('dialog').last()).getByRole('button', { name: /^delete/i }).last().click();
-    await expect.poll(() => page.locator('button.thumb').count()).toBe(0);
+    await expect.poll(() => page.locator('button.thumb').count(), { timeout: 10_000 }).toBe(0);
 
     await page.reload();
     await page.getByText(/no images yet|generate your first|nothing here/i).first().waitFor();
