@@ -65,7 +65,6 @@ export function createGenerationService(deps: GenerationDeps) {
     // The deadline holds even for an adapter that ignores the signal.
     const output = await untilAborted(deps.model.generate(request, { signal }), signal);
     const checked = await checkImage(output.bytes);
-    const thumbnail = await thumbnailOf(output.bytes);
 
     const id = newId();
     const key = imageKey(ownerId, id, checked.mime);
@@ -90,8 +89,14 @@ export function createGenerationService(deps: GenerationDeps) {
     };
 
     try {
-      await deps.blobs.put(key, output.bytes, { contentType: checked.mime, cacheControl: IMAGE_CACHE_CONTROL });
-      await deps.blobs.put(thumbKey, thumbnail, { contentType: 'image/webp', cacheControl: IMAGE_CACHE_CONTROL });
+      // The original's upload (a network round trip with R2) overlaps the thumbnail's CPU work.
+      // Both are waited for, even when one fails, so the clean-up below never races an upload.
+      const stored = await Promise.allSettled([
+        deps.blobs.put(key, output.bytes, { contentType: checked.mime, cacheControl: IMAGE_CACHE_CONTROL }),
+        thumbnailOf(output.bytes).then((thumbnail) => deps.blobs.put(thumbKey, thumbnail, { contentType: 'image/webp', cacheControl: IMAGE_CACHE_CONTROL })),
+      ]);
+      const failed = stored.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       await deps.store.insertImage(record);
     } catch (error) {
       // Undo whatever landed; the record insert is last, so objects are all there is to undo.
