@@ -326,7 +326,8 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     async listImages(ownerId, { limit, cursor }): Promise<ImagePage> {
       const after = decodeCursor(cursor);
       const filter: Filter<ImageDoc> = after
-        ? { ownerId, $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }] }
+        ? // The top-level bound on createdAt gives the index scan a start, whatever the planner does with $or.
+          { ownerId, createdAt: { $lte: after.createdAt }, $or: [{ createdAt: { $lt: after.createdAt } }, { _id: { $lt: after.id } }] }
         : { ownerId };
       const docs = await images.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
       const items = docs.slice(0, limit).map(toImage);

@@ -277,10 +277,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const after = decodeCursor(cursor);
       const rows = after
         ? all(
-            `SELECT * FROM images WHERE owner_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+            // A row-value comparison is an index range; the equivalent OR walked every newer row first.
+            `SELECT * FROM images WHERE owner_id = ? AND (created_at, id) < (?, ?)
              ORDER BY created_at DESC, id DESC LIMIT ?`,
             ownerId,
-            after.createdAt,
             after.createdAt,
             after.id,
             limit + 1,
