@@ -107,7 +107,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
     localIdentity: identity.kind === 'local' ? (identity as LocalIdentity) : null,
     generation: createGenerationService({ store, blobs, model, logger, limits: { perUserPerMinute: config.rateLimits.generatePerUser, perAddressPerMinute: config.rateLimits.generatePerAddress, modelTimeoutMs: config.ai.timeoutMs }, stopping: stopping.signal }),
     gallery: createGalleryService({ store, blobs }),
-    account: createAccountService({ store }),
+    account: createAccountService({ store, identity }),
     billingService: createBillingService({ store, billing, logger, siteUrl: config.siteUrl }),
     identityEvents: createIdentityEventService({
       store,

@@ -270,6 +270,13 @@ export interface Identity extends Adapter {
   authenticate(request: Request): Promise<SessionIdentity | null>;
   /** Removes the account at the identity provider (idempotent: a missing account is success). */
   deleteAccount(userId: string): Promise<void>;
+  /**
+   * Ends the request's session at the provider when there is one (never throws: a provider
+   * failure is logged and the person is signed out here anyway). Returns the cookies to clear.
+   */
+  signOut(request: Request): Promise<{ clearCookies: string[] }>;
+  /** The provider's email and name for a user, or null when it has none or cannot be reached. */
+  profile(userId: string): Promise<{ email: string | null; name: string | null } | null>;
   /** Verifies a provider webhook (reads the request body). */
   verifyWebhook(request: Request): Promise<WebhookVerification<IdentityEvent>>;
 }

@@ -1,6 +1,6 @@
 /** Accounts: the user record behind a session, profile edits and the usage meter. */
 import { randomUUID } from 'node:crypto';
-import type { SessionIdentity, Store, UserRecord } from '../ports.ts';
+import type { Identity, SessionIdentity, Store, UserRecord } from '../ports.ts';
 import { PLANS, periodEnd, planLimit, usagePeriod } from '../domain/plans.ts';
 
 export interface UsageSummary {
@@ -11,14 +11,15 @@ export interface UsageSummary {
   periodEnd: string;
 }
 
-export function createAccountService(deps: { store: Store; now?: () => Date }) {
+export function createAccountService(deps: { store: Store; identity: Pick<Identity, 'profile'>; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
 
   return {
     /**
      * The user record for a session. Accounts from an outside identity provider are created
      * on their first request; local sessions must point at an existing record (a deleted
-     * account's old cookie reads as signed out).
+     * account's old cookie reads as signed out). A new account whose session carries no email
+     * asks the provider once, so it does not start with an empty email and a placeholder name.
      */
     async resolveUser(session: SessionIdentity, createIfMissing: boolean): Promise<UserRecord | null> {
       const existing = await deps.store.getUser(session.userId);
@@ -28,7 +29,17 @@ export function createAccountService(deps: { store: Store; now?: () => Date }) {
         return Object.keys(patch).length ? deps.store.updateUser(existing.id, patch) : existing;
       }
       if (!createIfMissing) return null;
-      return deps.store.createUser({ id: session.userId, email: session.email ?? '', name: session.name ?? session.email?.split('@')[0] ?? 'New user' });
+      const profile = session.email ? null : await deps.identity.profile(session.userId);
+      const email = session.email ?? profile?.email?.toLowerCase() ?? null;
+      const name = session.name ?? profile?.name?.slice(0, 80) ?? email?.split('@')[0] ?? 'New user';
+      try {
+        return await deps.store.createUser({ id: session.userId, email: email ?? '', name });
+      } catch (error) {
+        // Created meanwhile by a parallel first request or the user.created webhook: use that one.
+        const created = await deps.store.getUser(session.userId);
+        if (created) return created;
+        throw error;
+      }
     },
 
     /** Local sign-in: the account for this email, created on first sign-in. */

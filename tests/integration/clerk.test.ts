@@ -2,7 +2,8 @@
  * Clerk, offline and over its real mechanisms: RS256 session tokens signed here with a key pair
  * whose public half is CLERK_JWT_KEY (verified by @clerk/backend without network), Svix-signed
  * webhooks (standardwebhooks, the library Clerk's verifyWebhook uses), and the Backend API's
- * DELETE /v1/users/{id} against a fake Clerk API on loopback (CLERK_API_URL).
+ * DELETE /v1/users/{id}, GET /v1/users/{id} and POST /v1/sessions/{id}/revoke against a fake
+ * Clerk API on loopback (CLERK_API_URL).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { createContext } from '../../server/trpc/context.ts';
 import { createClerkMiddleware } from '../../server/adapters/identity/clerk-middleware.ts';
 import { handleClerkWebhook } from '../../server/http/clerk-webhook.ts';
+import { handleSignOut } from '../../server/http/sign-out.ts';
 import { AppError } from '../../server/domain/errors.ts';
 
 const SITE = 'http://localhost:4321';
@@ -29,22 +31,51 @@ let privateKey: CryptoKey;
 let otherKey: CryptoKey;
 let publicPem: string;
 
-/** A fake Clerk Backend API: records calls, answers DELETE /v1/users/:id. */
+/** A user as Clerk's Backend API and webhooks describe one. */
+const clerkUser = (id: string, email: string, first: string | null, last: string | null, username: string | null = null) => ({
+  id,
+  object: 'user',
+  first_name: first,
+  last_name: last,
+  username,
+  primary_email_address_id: 'idn_primary',
+  email_addresses: [
+    { id: 'idn_other', object: 'email_address', email_address: 'old@example.com', linked_to: [] },
+    { id: 'idn_primary', object: 'email_address', email_address: email, linked_to: [] },
+  ],
+});
+
+const clerkError = (status: number) => ({
+  errors: [{ code: status === 404 ? 'resource_not_found' : 'internal_clerk_error', message: 'fake', long_message: 'fake' }],
+  clerk_trace_id: 'trace',
+});
+
+/**
+ * A fake Clerk Backend API: records calls, answers DELETE /v1/users/:id, GET /v1/users/:id
+ * (from `users`) and POST /v1/sessions/:id/revoke; `status` other than 200 fails every call.
+ */
 const api = {
   calls: [] as Array<{ method: string; path: string; authorization: string | undefined }>,
   status: 200,
+  users: new Map<string, ReturnType<typeof clerkUser>>(),
   url: '',
   server: http.createServer((req, res) => {
     api.calls.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
-    const id = (req.url ?? '').split('/').pop();
-    res.writeHead(api.status, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify(
-        api.status === 200
-          ? { object: 'user', id, deleted: true }
-          : { errors: [{ code: api.status === 404 ? 'resource_not_found' : 'internal_clerk_error', message: 'fake', long_message: 'fake' }], clerk_trace_id: 'trace' },
-      ),
-    );
+    const path = req.url ?? '';
+    const id = path.split('/')[3] ?? '';
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (api.status !== 200) return answer(api.status, clerkError(api.status));
+    if (req.method === 'POST' && /^\/v1\/sessions\/[^/]+\/revoke$/.test(path)) {
+      return answer(200, { object: 'session', id, client_id: 'client_test', user_id: 'user_test_ada', status: 'revoked', last_active_at: 0, expire_at: 0, abandon_at: 0, created_at: 0, updated_at: 0 });
+    }
+    if (req.method === 'GET' && path.startsWith('/v1/users/')) {
+      const user = api.users.get(id);
+      return user ? answer(200, user) : answer(404, clerkError(404));
+    }
+    return answer(200, { object: 'user', id, deleted: true });
   }),
 };
 
@@ -64,6 +95,7 @@ afterEach(async () => {
   vi.useRealTimers();
   api.calls.length = 0;
   api.status = 200;
+  api.users.clear();
   await t?.close();
 });
 
@@ -122,6 +154,38 @@ describe('Clerk sessions', () => {
     expect(ctx.user).toMatchObject({ id: 'user_test_ada', email: 'ada@example.com', name: 'Ada Lovelace', plan: 'free' });
     expect(await app.store.getUser('user_test_ada')).not.toBeNull();
     // The second request finds the same record.
+    expect((await createContext(app, bearer(await sessionToken()))).user?.id).toBe('user_test_ada');
+    // The token had the email: nothing asked of Clerk's API.
+    expect(api.calls).toEqual([]);
+  });
+
+  it('a new user whose token has no email gets email and name from the Backend API, asked once', async () => {
+    const app = await clerkApp();
+    api.users.set('user_test_ada', clerkUser('user_test_ada', 'Ada@Example.com', 'Ada', 'Lovelace'));
+    const ctx = await createContext(app, bearer(await sessionToken()));
+    expect(ctx.user).toMatchObject({ id: 'user_test_ada', email: 'ada@example.com', name: 'Ada Lovelace' });
+    expect(api.calls).toEqual([{ method: 'GET', path: '/v1/users/user_test_ada', authorization: `Bearer ${SECRET_KEY}` }]);
+    // Later requests use our record.
+    expect((await createContext(app, bearer(await sessionToken()))).user?.email).toBe('ada@example.com');
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('a user with only a username at Clerk is named by it', async () => {
+    const app = await clerkApp();
+    api.users.set('user_test_ada', clerkUser('user_test_ada', 'ada@example.com', null, null, 'countess'));
+    expect((await createContext(app, bearer(await sessionToken()))).user).toMatchObject({ email: 'ada@example.com', name: 'countess' });
+  });
+
+  it('with the Backend API down the new user is still signed in and created, without a profile', async () => {
+    const app = await clerkApp({ CLERK_API_URL: 'http://127.0.0.1:1' });
+    const ctx = await createContext(app, bearer(await sessionToken()));
+    expect(ctx.user).toMatchObject({ id: 'user_test_ada', email: '', name: 'New user' });
+    expect(await app.store.getUser('user_test_ada')).not.toBeNull();
+  });
+
+  it('an API error (500) is the same: signed in, record created', async () => {
+    const app = await clerkApp();
+    api.status = 500;
     expect((await createContext(app, bearer(await sessionToken()))).user?.id).toBe('user_test_ada');
   });
 
@@ -202,6 +266,65 @@ describe('Clerk account deletion (Backend API)', () => {
   });
 });
 
+describe('Sign-out', () => {
+  const signOut = (app: TestApp['app'], headers: Record<string, string>) =>
+    handleSignOut({ identity: app.identity, secureCookies: false }, new Request(`${SITE}/api/auth/sign-out`, { method: 'POST', headers }));
+  /** The cookie names a response deletes (Max-Age=0), in order. */
+  const cleared = (response: Response) =>
+    response.headers
+      .getSetCookie()
+      .filter((c) => /;\s*Max-Age=0/i.test(c))
+      .map((c) => c.slice(0, c.indexOf('=')));
+
+  it('with Clerk: revokes the token’s session with the secret key, clears Clerk’s cookies and goes home', async () => {
+    const app = await clerkApp();
+    const iat = Math.floor(Date.now() / 1000) - 1;
+    const token = await sessionToken({ iat, claims: { sid: 'sess_ada_laptop' } });
+    const response = await signOut(app, { cookie: `artivio_consent=x; __session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_test` });
+    expect(api.calls).toEqual([{ method: 'POST', path: '/v1/sessions/sess_ada_laptop/revoke', authorization: `Bearer ${SECRET_KEY}` }]);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/');
+    expect(cleared(response).sort()).toEqual(['__clerk_db_jwt', '__client_uat', '__session']);
+  });
+
+  it('a session already gone at Clerk (404), or Clerk failing (500), still signs out here', async () => {
+    const app = await clerkApp();
+    for (const status of [404, 500]) {
+      api.status = status;
+      const response = await signOut(app, { cookie: `__session=${await sessionToken()}`, accept: 'application/json' });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ ok: true });
+      expect(cleared(response)).toEqual(['__session', '__client_uat']);
+    }
+    expect(api.calls.map((c) => c.path)).toEqual(['/v1/sessions/sess_test/revoke', '/v1/sessions/sess_test/revoke']);
+  });
+
+  it('a genuine but expired token (a tab back from sleep) still revokes; a forged one revokes nothing', async () => {
+    const app = await clerkApp();
+    const now = Math.floor(Date.now() / 1000);
+    await signOut(app, { authorization: `Bearer ${await sessionToken({ iat: now - 3600, exp: now - 3540, claims: { sid: 'sess_stale' } })}` });
+    const forged = await signOut(app, { cookie: `__session=${await sessionToken({ key: otherKey, claims: { sid: 'sess_victim' } })}` });
+    expect(api.calls.map((c) => c.path)).toEqual(['/v1/sessions/sess_stale/revoke']);
+    expect(cleared(forged)).toEqual(['__session', '__client_uat']);
+  });
+
+  it('signed out already: nothing to revoke, the cookies are cleared anyway', async () => {
+    const app = await clerkApp();
+    expect(cleared(await signOut(app, {}))).toEqual(['__session', '__client_uat']);
+    expect(api.calls).toEqual([]);
+  });
+
+  it('local sign-in: clears artivio_session only and calls nothing remote', async () => {
+    t = await createTestApp();
+    expect(t.app.identity.kind).toBe('local');
+    const session = t.app.localIdentity!.issueSession('usr_local');
+    const response = await signOut(t.app, { cookie: `artivio_session=${session}; artivio_consent=x`, accept: 'application/json' });
+    expect(response.status).toBe(200);
+    expect(cleared(response)).toEqual(['artivio_session']);
+    expect(api.calls).toEqual([]);
+  });
+});
+
 describe('POST /api/webhooks/clerk', () => {
   let seq = 0;
   function delivery(type: string, data: Record<string, unknown>, options: { secret?: string; at?: Date; id?: string } = {}) {
@@ -218,19 +341,6 @@ describe('POST /api/webhooks/clerk', () => {
     const response = await handleClerkWebhook({ identity: t.app.identity, identityEvents: t.app.identityEvents, logger: t.app.logger }, request);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
-
-  const clerkUser = (id: string, email: string, first: string, last: string) => ({
-    id,
-    object: 'user',
-    first_name: first,
-    last_name: last,
-    username: null,
-    primary_email_address_id: 'idn_primary',
-    email_addresses: [
-      { id: 'idn_other', object: 'email_address', email_address: 'old@example.com' },
-      { id: 'idn_primary', object: 'email_address', email_address: email },
-    ],
-  });
 
   it('user.updated copies the new primary email and name onto the record', async () => {
     const app = await clerkApp();

@@ -7,7 +7,8 @@
 import { verifyWebhook, type WebhookEvent } from '@clerk/backend/webhooks';
 import type { IdentityEvent, WebhookVerification } from '../../ports.ts';
 
-function displayName(first: string | null, last: string | null, username: string | null): string | null {
+/** First and last name, or the username when both are empty (also used for the Backend API's user). */
+export function displayName(first: string | null, last: string | null, username: string | null): string | null {
   const full = [first, last].filter((part) => part && part.trim()).join(' ').trim();
   return full || username || null;
 }

@@ -7,6 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Identity, SessionIdentity } from '../../ports.ts';
+import { readCookie } from '../../http/request-cookies.ts';
 
 export const LOCAL_SESSION_COOKIE = 'artivio_session';
 export const LOCAL_SESSION_DAYS = 30;
@@ -41,22 +42,6 @@ function loadOrCreateSecret(file: string): string {
   } catch {
     return readFileSync(file, 'utf8').trim();
   }
-}
-
-export function readCookie(request: Request, name: string): string | null {
-  const header = request.headers.get('cookie');
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
 }
 
 export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentity {
@@ -100,6 +85,16 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
 
     async deleteAccount() {
       // Local accounts exist only in our Store, which the deletion job clears itself.
+    },
+
+    async signOut() {
+      // The session lives only in the signed cookie: nothing to end elsewhere.
+      return { clearCookies: [LOCAL_SESSION_COOKIE] };
+    },
+
+    async profile() {
+      // Email and name were typed at sign-in and live in our Store.
+      return null;
     },
 
     async verifyWebhook() {

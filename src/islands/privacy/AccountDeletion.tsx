@@ -17,12 +17,10 @@ interface Props {
 }
 
 async function signOut(identity: Props['identity']): Promise<void> {
-  if (identity === 'local') {
-    await fetch('/api/auth/local/sign-out', { method: 'POST', headers: { accept: 'application/json' } }).catch(() => undefined);
-  } else {
-    // The deletion already signs the person out on our side; this also ends Clerk's own session in the browser.
-    await (window as unknown as { Clerk?: ClerkSignOut }).Clerk?.signOut?.().catch(() => undefined);
-  }
+  // Clears our session cookies and, with Clerk, revokes the session at Clerk.
+  await fetch('/api/auth/sign-out', { method: 'POST', headers: { accept: 'application/json' } }).catch(() => undefined);
+  // Also resets Clerk's browser SDK, so it stops refreshing a session that no longer exists.
+  if (identity === 'clerk') await (window as unknown as { Clerk?: ClerkSignOut }).Clerk?.signOut?.().catch(() => undefined);
 }
 
 export default function AccountDeletion(props: Props) {

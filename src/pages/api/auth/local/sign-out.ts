@@ -1,10 +1,7 @@
-/** Ends a local session. Always succeeds, so it is safe to call twice. */
-import type { APIRoute } from 'astro';
-import { LOCAL_SESSION_COOKIE } from '../../../../../server/adapters/identity/local.ts';
+/**
+ * The original local sign-out address, kept for forms and scripts that post here: the same
+ * sign-out as /api/auth/sign-out (with Clerk configured it ends the Clerk session too).
+ */
+export { POST } from '../sign-out.ts';
 
 export const prerender = false;
-
-export const POST: APIRoute = ({ cookies, request, redirect }) => {
-  cookies.delete(LOCAL_SESSION_COOKIE, { path: '/' });
-  return (request.headers.get('accept') ?? '').includes('application/json') ? Response.json({ ok: true }) : redirect('/', 303);
-};
