@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { cleanText } from './text.ts';
 import { DEFAULT_MODEL_ID, findModel, isAllowedSize, MODELS, type ModelSpec } from './models.ts';
 import { STYLE_IDS, type StyleId } from './styles.ts';
 import { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED } from './limits.ts';
@@ -13,11 +14,13 @@ export { MAX_COUNT, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED };
 export const generateInput = z.object({
   prompt: z
     .string({ error: 'Prompt is required.' })
+    .overwrite(cleanText)
     .trim()
     .min(1, 'Prompt is required: describe the image you want.')
     .max(MAX_PROMPT_LENGTH, `Prompt must be at most ${MAX_PROMPT_LENGTH} characters.`),
   negativePrompt: z
     .string()
+    .overwrite(cleanText)
     .trim()
     .max(MAX_NEGATIVE_PROMPT_LENGTH, `Negative prompt must be at most ${MAX_NEGATIVE_PROMPT_LENGTH} characters.`)
     .optional(),

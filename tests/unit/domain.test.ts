@@ -88,3 +88,12 @@ describe('gallery cursor', () => {
     expect(decodeCursor('')).toBeNull();
   });
 });
+
+describe('free text', () => {
+  it('drops control characters and bidirectional overrides from prompts but keeps newlines and emoji', () => {
+    const parsed = generateInput.parse({ prompt: 'a\u0000b\u202Ec\u2066d\ne 🦊', negativePrompt: '\u202Eblur' });
+    expect(parsed.prompt).toBe('abcd\ne 🦊');
+    expect(parsed.negativePrompt).toBe('blur');
+    expect(generateInput.safeParse({ prompt: '\u202E\u0000 ' }).success).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@
  * are renamed into place, so a reader never sees half an object.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,18 @@ function assertSafeKey(key: string): void {
     throw new Error(`Unsafe blob key '${key}'.`);
   }
   if (key.endsWith(META_SUFFIX)) throw new Error(`Blob keys may not end with '${META_SUFFIX}'.`);
+}
+
+/** Removes `dir` and its sub-folders when they hold no files; a folder a writer just filled stays. */
+async function pruneEmptyFolders(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) if (entry.isDirectory()) await pruneEmptyFolders(path.join(dir, entry.name));
+  await rmdir(dir).catch(() => {});
 }
 
 export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
@@ -139,6 +151,9 @@ export function createFsBlobStore(options: FsBlobStoreOptions): BlobStore {
     async deletePrefix(prefix) {
       const keys = await store.list(prefix);
       for (const key of keys) await store.delete(key);
+      // Folders named after the prefix (e.g. a deleted user's id) should not outlive their files.
+      const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+      if (folder) await pruneEmptyFolders(path.join(root, ...folder.split('/')));
       return keys.length;
     },
 

@@ -17,22 +17,26 @@ export const GET: APIRoute = async ({ params, url, locals, request }) => {
   if (!image) return notFound();
 
   const variant = url.searchParams.get('variant');
+  if (variant !== null && variant !== 'thumb' && variant !== 'download') return notFound();
   const key = variant === 'thumb' ? image.thumbKey : image.key;
   const filename = variant === 'download' ? downloadName(image) : undefined;
 
   const direct = await app.blobs.directUrl(key, { expiresInSeconds: 300, ...(filename ? { downloadName: filename } : {}) });
   if (direct) return new Response(null, { status: 302, headers: { location: direct, 'cache-control': 'private, no-store' } });
 
-  // Ids are never reused and bytes never change, so the key is a strong validator.
+  // Ids are never reused and bytes never change, so the key is a strong validator. Browsers
+  // still ask every time (no-cache): a deleted image or a signed-out session must not keep
+  // showing from cache, and the 304 costs next to nothing.
   const etag = `"${key.split('/').pop()}"`;
-  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag } });
+  const cacheControl = 'private, no-cache';
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag, 'cache-control': cacheControl } });
 
   const object = await app.blobs.get(key);
   if (!object) return notFound();
   const headers: Record<string, string> = {
     'content-type': object.contentType,
     'content-length': String(object.size),
-    'cache-control': 'private, max-age=31536000, immutable',
+    'cache-control': cacheControl,
     etag,
   };
   if (filename) headers['content-disposition'] = `attachment; filename="${filename}"`;
