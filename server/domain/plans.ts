@@ -28,7 +28,7 @@ export const PLANS: Record<PlanId, Plan> = {
     monthlyImages: 500,
     priceCents: 900,
     tagline: 'For regular creative work.',
-    features: ['500 images a month', 'All models and styles', 'Up to 4 images per prompt', 'Cancel any time'],
+    features: ['500 images a month', 'All models and styles', 'Email support', 'Cancel any time'],
   },
   pro: {
     id: 'pro',
