@@ -70,9 +70,10 @@ function createImageModel(config: Config): ImageModel {
   return createLocalImageModel();
 }
 
-function createIdentity(config: Config, logger: Logger): Identity {
+function createIdentity(config: Config, logger: Logger, store: Store): Identity {
   if (config.clerk) return createClerkIdentity({ ...config.clerk, logger });
-  return createLocalIdentity({ secret: config.sessionSecret, secretFile: path.join(config.dataDir, 'session-secret') });
+  // Signed-out local sessions are recorded in the Store, so every instance refuses them.
+  return createLocalIdentity({ secret: config.sessionSecret, secretFile: path.join(config.dataDir, 'session-secret'), revocations: store, logger });
 }
 
 function createBilling(config: Config, logger: Logger): Billing {
@@ -90,7 +91,7 @@ export async function createApp(config: Config, overrides: Partial<Ports> & { lo
   const store = overrides.store ?? createStore(config);
   const blobs = overrides.blobs ?? createBlobStore(config);
   const model = overrides.model ?? createImageModel(config);
-  const identity = overrides.identity ?? createIdentity(config, logger);
+  const identity = overrides.identity ?? createIdentity(config, logger, store);
   const billing = overrides.billing ?? createBilling(config, logger);
   await store.init();
   const stopping = new AbortController();

@@ -231,6 +231,14 @@ export interface Store extends Adapter {
   insertConsent(consent: ConsentRecord): Promise<void>;
   listConsents(ownerId: string): Promise<ConsentRecord[]>;
   deleteConsentsByOwner(ownerId: string): Promise<number>;
+
+  // revoked sessions (signed-out local sessions, refused by every instance until they expire)
+  /**
+   * Records that session `sid` was ended; a second call for the same sid is a no-op. No owner is
+   * kept, only the id and its expiry (ISO time). Revocations expired by `now` are purged here.
+   */
+  revokeSession(sid: string, expiresAt: string, now?: Date): Promise<void>;
+  isSessionRevoked(sid: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------

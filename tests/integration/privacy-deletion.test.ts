@@ -33,7 +33,7 @@ async function appWithFailure(step: FailingStep | null, times = 2) {
   const store: Store = createSqliteStore({ file: path.join(dir, 'artivio.sqlite') });
   const blobs: BlobStore = createFsBlobStore({ dir: path.join(dir, 'blobs') });
   const billing: Billing = createLocalBilling();
-  const identity = createLocalIdentity({ secretFile: path.join(dir, 'session-secret') });
+  const identity = createLocalIdentity({ secretFile: path.join(dir, 'session-secret'), revocations: store });
   const calls = { deleteCustomer: 0, deleteAccount: 0 };
   const overrides: { store: Store; blobs: BlobStore; billing: Billing; identity: Identity } = {
     store: { ...store, deleteImagesByOwner: async (id) => (step === 'store' && fail('store'), store.deleteImagesByOwner(id)) },

@@ -2,11 +2,16 @@
  * Local, passwordless sign-in for the embedded default: the person gives an email and a
  * display name and gets a session cookie signed with HMAC-SHA256. No password is asked for
  * or stored. config.ts refuses this adapter in production unless explicitly allowed.
+ *
+ * The cookie is stateless, so a copy of it would outlive signing out. Each token therefore
+ * carries a random session id (`sid`); sign-out records that id in the Store, shared by every
+ * instance, and `authenticate` refuses a recorded one until the token would have expired.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Identity, SessionIdentity } from '../../ports.ts';
+import type { Identity, SessionIdentity, Store } from '../../ports.ts';
+import type { Logger } from '../../logger.ts';
 import { readCookie } from '../../http/request-cookies.ts';
 
 export const LOCAL_SESSION_COOKIE = 'artivio_session';
@@ -16,14 +21,29 @@ export interface LocalIdentityOptions {
   /** The HMAC key. When absent, one is generated into `secretFile` on first run. */
   secret?: string | null;
   secretFile: string;
+  /** Where signed-out sessions are recorded and checked (the app's Store). */
+  revocations: Pick<Store, 'revokeSession' | 'isSessionRevoked'>;
+  logger?: Logger;
+}
+
+/** What a valid token says. */
+export interface LocalSessionClaims {
+  userId: string;
+  /** Random per sign-in; what sign-out revokes. */
+  sid: string;
+  expiresAt: Date;
 }
 
 export interface LocalIdentity extends Identity {
   readonly kind: 'local';
   /** A signed session token for `userId`, valid for LOCAL_SESSION_DAYS. */
   issueSession(userId: string, now?: Date): string;
-  /** The user id a token was issued for, or null when it is forged, malformed or expired. */
-  verifySession(token: string, now?: Date): string | null;
+  /**
+   * The claims of a genuine, unexpired token, or null when it is forged, malformed, expired or
+   * has no session id (issued before sign-out could revoke; such people sign in again).
+   * Revocation is not checked here: `authenticate` does that against the Store.
+   */
+  verifySession(token: string, now?: Date): LocalSessionClaims | null;
 }
 
 function loadOrCreateSecret(file: string): string {
@@ -56,7 +76,8 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
 
     issueSession(userId, now = new Date()) {
       const issuedAt = Math.floor(now.getTime() / 1000);
-      const payload = Buffer.from(JSON.stringify({ sub: userId, iat: issuedAt, exp: issuedAt + LOCAL_SESSION_DAYS * 86_400 })).toString('base64url');
+      const claims = { sub: userId, sid: randomBytes(16).toString('base64url'), iat: issuedAt, exp: issuedAt + LOCAL_SESSION_DAYS * 86_400 };
+      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
       return `${payload}.${sign(payload)}`;
     },
 
@@ -68,9 +89,9 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
       const expected = Buffer.from(sign(payload), 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
       try {
-        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; exp?: unknown };
-        if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return null;
-        return claims.exp * 1000 > now.getTime() ? claims.sub : null;
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; sid?: unknown; exp?: unknown };
+        if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || typeof claims.sid !== 'string' || claims.sid === '') return null;
+        return claims.exp * 1000 > now.getTime() ? { userId: claims.sub, sid: claims.sid, expiresAt: new Date(claims.exp * 1000) } : null;
       } catch {
         return null;
       }
@@ -78,17 +99,28 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
 
     async authenticate(request): Promise<SessionIdentity | null> {
       const token = readCookie(request, LOCAL_SESSION_COOKIE);
-      const userId = token ? identity.verifySession(token) : null;
+      const claims = token ? identity.verifySession(token) : null;
+      if (!claims || (await options.revocations.isSessionRevoked(claims.sid))) return null;
       // Email and name live in our Store for local accounts.
-      return userId ? { userId, email: null, name: null } : null;
+      return { userId: claims.userId, email: null, name: null };
     },
 
     async deleteAccount() {
       // Local accounts exist only in our Store, which the deletion job clears itself.
     },
 
-    async signOut() {
-      // The session lives only in the signed cookie: nothing to end elsewhere.
+    async signOut(request) {
+      const token = readCookie(request, LOCAL_SESSION_COOKIE);
+      const claims = token ? identity.verifySession(token) : null;
+      if (claims) {
+        try {
+          await options.revocations.revokeSession(claims.sid, claims.expiresAt.toISOString());
+          options.logger?.info({ userId: claims.userId }, 'local session revoked');
+        } catch (error) {
+          // Signed out in this browser anyway (the port never throws); a copy of the cookie keeps working until it expires.
+          options.logger?.error({ userId: claims.userId, err: { message: error instanceof Error ? error.message : String(error) } }, 'revoking the local session failed');
+        }
+      }
       return { clearCookies: [LOCAL_SESSION_COOKIE] };
     },
 

@@ -90,6 +90,11 @@ interface ClaimDoc {
 }
 type RequestDoc = Omit<PrivacyRequest, 'id'> & { _id: string };
 type ConsentDoc = Omit<ConsentRecord, 'id'> & { _id: string };
+/** A signed-out session: `_id` is the session id; no owner is kept. */
+interface RevokedSessionDoc {
+  _id: string;
+  expiresAt: string;
+}
 
 const DUPLICATE_KEY = 11000;
 /** Ledger appends retried this often lose to a storm of concurrent writers; give up politely. */
@@ -108,6 +113,7 @@ const INDEXES: Array<[collection: string, key: Record<string, 1 | -1>, name: str
   ['privacy_requests', { ownerId: 1, createdAt: -1 }, 'privacy_requests_owner'],
   ['privacy_claims', { ownerId: 1 }, 'privacy_claims_owner'],
   ['consents', { ownerId: 1, createdAt: 1 }, 'consents_owner'],
+  ['revoked_sessions', { expiresAt: 1 }, 'revoked_sessions_expiry'],
 ];
 
 const busy = () =>
@@ -204,6 +210,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const requests: Collection<RequestDoc> = db.collection('privacy_requests');
   const claims: Collection<ClaimDoc> = db.collection('privacy_claims');
   const consents: Collection<ConsentDoc> = db.collection('consents');
+  const revokedSessions: Collection<RevokedSessionDoc> = db.collection('revoked_sessions');
 
   /** Inserts a document, resolving false when its `_id` is taken (someone else won). */
   async function insertFirst<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
@@ -485,6 +492,19 @@ export function createMongoStore(options: MongoStoreOptions): Store {
 
     async deleteConsentsByOwner(ownerId) {
       return (await consents.deleteMany({ ownerId })).deletedCount;
+    },
+
+    // revoked sessions -------------------------------------------------------
+
+    async revokeSession(sid, expiresAt, now = new Date()) {
+      // Sign-outs are rare, so each one sweeps revocations whose tokens have expired anyway.
+      await revokedSessions.deleteMany({ expiresAt: { $lt: now.toISOString() } });
+      // A single insert keyed by the sid: a second sign-out with the same cookie is a duplicate key, i.e. done.
+      await insertFirst(revokedSessions, { _id: sid, expiresAt });
+    },
+
+    async isSessionRevoked(sid) {
+      return (await revokedSessions.findOne({ _id: sid }, { projection: { _id: 1 } })) !== null;
     },
   };
   return store;

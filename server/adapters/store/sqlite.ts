@@ -98,6 +98,12 @@ const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX consents_owner ON consents(owner_id, created_at);`,
+  // 2: signed-out sessions. No owner column: only the session id and when it would have expired.
+  `CREATE TABLE revoked_sessions (
+     sid TEXT PRIMARY KEY,
+     expires_at TEXT NOT NULL
+   );
+   CREATE INDEX revoked_sessions_expiry ON revoked_sessions(expires_at);`,
 ];
 
 type Row = Record<string, SQLInputValue>;
@@ -431,6 +437,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async deleteConsentsByOwner(ownerId) {
       return run('DELETE FROM consents WHERE owner_id = ?', ownerId);
+    },
+
+    async revokeSession(sid, expiresAt, now = new Date()) {
+      // Sign-outs are rare, so each one sweeps revocations whose tokens have expired anyway.
+      run('DELETE FROM revoked_sessions WHERE expires_at < ?', now.toISOString());
+      run('INSERT INTO revoked_sessions (sid, expires_at) VALUES (?, ?) ON CONFLICT(sid) DO NOTHING', sid, expiresAt);
+    },
+
+    async isSessionRevoked(sid) {
+      return one('SELECT 1 AS revoked FROM revoked_sessions WHERE sid = ?', sid) !== undefined;
     },
   };
   return store;

@@ -498,4 +498,32 @@ export function testStore(options: StoreSuiteOptions): void {
       expect(await store.listConsents(ada)).toEqual([]);
     });
   });
+
+  describe('revoked sessions', () => {
+    it('.revokeSession() makes .isSessionRevoked() true for that sid only, and a second revocation is a no-op', async () => {
+      const sid = randomUUID();
+      const now = new Date('2025-01-15T10:00:00.000Z');
+      expect(await store.isSessionRevoked(sid)).toBe(false);
+      await store.revokeSession(sid, '2025-02-14T10:00:00.000Z', now);
+      await expect(store.revokeSession(sid, '2025-02-14T10:00:00.000Z', now)).resolves.toBeUndefined();
+      expect(await store.isSessionRevoked(sid)).toBe(true);
+      expect(await store.isSessionRevoked(randomUUID())).toBe(false);
+    });
+
+    it('.revokeSession() ×10 at once with one sid all resolve and leave it revoked', async () => {
+      const sid = randomUUID();
+      await Promise.all(Array.from({ length: 10 }, () => store.revokeSession(sid, '2025-02-14T10:00:00.000Z', new Date('2025-01-15T10:00:00.000Z'))));
+      expect(await store.isSessionRevoked(sid)).toBe(true);
+    });
+
+    it('.revokeSession() purges revocations whose sessions have expired and keeps the live ones', async () => {
+      const expired = randomUUID();
+      const live = randomUUID();
+      await store.revokeSession(expired, '2025-01-20T10:00:00.000Z', new Date('2025-01-15T10:00:00.000Z'));
+      await store.revokeSession(live, '2025-03-01T10:00:00.000Z', new Date('2025-01-15T10:00:00.000Z'));
+      await store.revokeSession(randomUUID(), '2025-03-01T10:00:00.000Z', new Date('2025-02-01T10:00:00.000Z'));
+      expect(await store.isSessionRevoked(expired)).toBe(false);
+      expect(await store.isSessionRevoked(live)).toBe(true);
+    });
+  });
 }
