@@ -4,10 +4,10 @@
  * from the page's query string, which is how the gallery's "Use these settings" works.
  */
 import '../styles/generator.css';
-import { createSignal, onMount, Show } from 'solid-js';
+import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { findModel } from '../../server/domain/models.ts';
-import { announceUsageChanged, redirectToSignIn, toClientError, trpc, type ImageDTO } from '../lib/trpc.ts';
+import { announceUsageChanged, redirectToSignIn, toClientError, trpc, USAGE_CHANGED_EVENT, type ImageDTO } from '../lib/trpc.ts';
 import { AdvancedFields } from './generator/AdvancedFields.tsx';
 import { CountField } from './generator/CountField.tsx';
 import { EmptyResults } from './generator/EmptyResults.tsx';
@@ -78,6 +78,8 @@ export default function Generator(props: Props) {
   const [images, setImages] = createSignal<ImageDTO[]>([]);
   const [failed, setFailed] = createSignal(0);
   const [aiLocal, setAiLocal] = createSignal(false);
+  /** Set when this month's allowance is used up, so the form says so before anyone presses Generate. */
+  const [exhausted, setExhausted] = createSignal<{ limit: number; periodEnd: string } | null>(null);
   const [announcement, setAnnouncement] = createSignal('');
   let results!: HTMLElement;
 
@@ -99,6 +101,12 @@ export default function Generator(props: Props) {
     busy: () => pending() !== null,
   };
 
+  const refreshUsage = () =>
+    trpc.usage.current
+      .query()
+      .then((usage) => setExhausted(usage.used >= usage.limit ? { limit: usage.limit, periodEnd: usage.periodEnd } : null))
+      .catch(() => setExhausted(null));
+
   onMount(() => {
     trpc.account.me
       .query()
@@ -106,6 +114,10 @@ export default function Generator(props: Props) {
       .catch((error: unknown) => {
         if (toClientError(error).code === 'UNAUTHORIZED') redirectToSignIn();
       });
+    void refreshUsage();
+    window.addEventListener(USAGE_CHANGED_EVENT, refreshUsage);
+    // Registered here, not at the top: onMount runs only in the browser, where `window` exists.
+    onCleanup(() => window.removeEventListener(USAGE_CHANGED_EVENT, refreshUsage));
   });
 
   const changeModel = (id: string) => {
@@ -182,10 +194,18 @@ export default function Generator(props: Props) {
         <CountField form={form} />
         <SeedField form={form} />
         <AdvancedFields form={form} />
-        <button type="submit" class="btn btn-primary btn-lg submit" disabled={form.busy()}>
+        <button type="submit" class="btn btn-primary btn-lg submit" disabled={form.busy() || exhausted() !== null}>
           {form.busy() ? 'Generating…' : 'Generate'}
         </button>
-        {/* Below the button, where it cannot push the form down when account.me answers. */}
+        {/* Below the button, where they cannot push the form down when the server answers. */}
+        <Show when={exhausted()}>
+          {(quota) => (
+            <p class="notice notice-error local-note" role="status">
+              You have used all {quota().limit} images in your plan this month. <a href="/pricing">Upgrade your plan</a> or come back on{' '}
+              {new Date(quota().periodEnd).toLocaleDateString(undefined, { day: 'numeric', month: 'long', timeZone: 'UTC' })}.
+            </p>
+          )}
+        </Show>
         <Show when={aiLocal()}>
           <p class="notice notice-warning local-note">
             <strong>Local preview model — procedural images, not AI.</strong> This server has no image service configured, so it draws patterns from

@@ -110,6 +110,34 @@ describe.skipIf(!ready)('walking skeleton in Chromium', () => {
     expect(foreign.status).toBe(404);
   });
 
+  it('tells a person whose monthly allowance is used up before they press Generate', async () => {
+    const signIn = await fetch(server.url + '/api/auth/local/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: 'spent@example.com', name: 'Spent' }),
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const generate = (count: number) =>
+      fetch(server.url + '/api/trpc/generate.create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url, cookie },
+        body: JSON.stringify({ prompt: 'filler', model: 'dreamshaper-8-lcm', width: 512, height: 512, count }),
+      });
+    for (let i = 0; i < 6; i++) expect((await generate(4)).status).toBe(200);
+    expect((await generate(1)).status).toBe(200);
+    expect((await generate(1)).status).toBe(429);
+
+    const context = await browser.newContext();
+    await rememberConsent(context, server.url);
+    const [name, value] = cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const spent = await context.newPage();
+    await spent.goto(server.url + '/generate');
+    await spent.getByText(/You have used all 25 images in your plan this month/).waitFor({ timeout: 15_000 });
+    expect(await spent.getByRole('button', { name: /^Generate/ }).isDisabled()).toBe(true);
+    await context.close();
+  });
+
   it('refuses a cross-site mutation with 403 and an oversized body with 413', async () => {
     const cross = await fetch(server.url + '/api/auth/local/sign-in', {
       method: 'POST',
