@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const BENCHES = ['static-serving', 'js-budget', 'adapters', 'gallery-scale', 'export', 'lighthouse', 'soak'];
+const BENCHES = ['static-serving', 'js-budget', 'adapters', 'gallery-scale', 'gallery-render', 'export', 'lighthouse', 'soak'];
 
 for (const name of BENCHES) {
   const file = path.join(import.meta.dirname, `${name}.ts`);
