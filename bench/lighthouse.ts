@@ -40,6 +40,10 @@ interface PageRun {
   /** Script requests the browser made during the load, and their bytes on the wire. */
   fetchedScripts: number;
   fetchedScriptBytes: number;
+  /** Total Blocking Time, the one metric that moves with load on a shared machine. */
+  tbtMs: number;
+  /** Lighthouse's measure of this machine's CPU speed during the run (higher is faster). */
+  benchmarkIndex: number;
 }
 
 /** Builds into a scratch folder inside the project (the server bundle resolves node_modules from there). */
