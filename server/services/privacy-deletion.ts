@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Billing, BlobStore, Identity, PrivacyRequest, Store } from '../ports.ts';
 import type { Logger } from '../logger.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
-import { DELETION_CONFIRM_PHRASE, confirmsDeletion } from '../domain/privacy.ts';
+import { DELETION_CONFIRM_PHRASE, confirmsDeletion, newPrivacyRequest } from '../domain/privacy.ts';
 import { userPrefix } from './media-keys.ts';
 import type { RequestHandle } from './privacy-request-handle.ts';
 
@@ -96,24 +96,7 @@ export function createPrivacyDeletionService(deps: DeletionDeps) {
     async request(ownerId: string, options: { source: DeletionSource }): Promise<PrivacyRequest> {
       const existing = (await store.listPrivacyRequests(ownerId)).find((r) => r.kind === 'deletion' && r.status !== 'done');
       if (existing) return existing;
-      const at = now().toISOString();
-      const request: PrivacyRequest = {
-        id: `del_${newId().replaceAll('-', '')}`,
-        ownerId,
-        kind: 'deletion',
-        status: 'pending',
-        steps: {},
-        attempts: 0,
-        lastError: null,
-        artifactKey: null,
-        artifactBytes: null,
-        expiresAt: null,
-        leaseOwner: null,
-        leaseUntil: null,
-        createdAt: at,
-        updatedAt: at,
-        finishedAt: null,
-      };
+      const request = newPrivacyRequest({ id: `del_${newId().replaceAll('-', '')}`, ownerId, kind: 'deletion', at: now().toISOString() });
       await store.insertPrivacyRequest(request);
       deps.logger.info({ requestId: request.id, userId: ownerId, source: options.source }, 'account deletion requested');
       deps.onQueued?.();

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import { AppError } from '../domain/errors.ts';
 import { PLANS } from '../domain/plans.ts';
 import { exportKey } from './media-keys.ts';
+import { newPrivacyRequest } from '../domain/privacy.ts';
 import { createExportZip } from './privacy-export-zip.ts';
 import { exportReadme } from './privacy-export-readme.ts';
 import { isDeletionPending } from './privacy-deletion.ts';
@@ -123,23 +124,7 @@ export function createPrivacyExportService(deps: ExportDeps) {
       if (!debounce.allowed) throw busy;
       if ((await deps.store.listPrivacyRequests(ownerId)).some((r) => r.kind === 'export' && isActive(r))) throw busy;
 
-      const request: PrivacyRequest = {
-        id: `exp_${newId().replaceAll('-', '')}`,
-        ownerId,
-        kind: 'export',
-        status: 'pending',
-        steps: {},
-        attempts: 0,
-        lastError: null,
-        artifactKey: null,
-        artifactBytes: null,
-        expiresAt: null,
-        leaseOwner: null,
-        leaseUntil: null,
-        createdAt: at.toISOString(),
-        updatedAt: at.toISOString(),
-        finishedAt: null,
-      };
+      const request = newPrivacyRequest({ id: `exp_${newId().replaceAll('-', '')}`, ownerId, kind: 'export', at: at.toISOString() });
       await deps.store.insertPrivacyRequest(request);
       deps.logger.info({ requestId: request.id, userId: ownerId }, 'data export requested');
       deps.onQueued?.();

@@ -4,6 +4,7 @@
  * shared servers, drop what the test wrote).
  */
 import { randomUUID } from 'node:crypto';
+import { newPrivacyRequest } from '../../../server/domain/privacy.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentRecord, ImageRecord, PrivacyRequest, Store } from '../../../server/ports.ts';
 
@@ -37,24 +38,7 @@ function image(ownerId: string, patch: Partial<ImageRecord> = {}): ImageRecord {
 }
 
 function request(ownerId: string | null, patch: Partial<PrivacyRequest> = {}): PrivacyRequest {
-  return {
-    id: randomUUID(),
-    ownerId,
-    kind: 'export',
-    status: 'pending',
-    steps: {},
-    attempts: 0,
-    lastError: null,
-    artifactKey: null,
-    artifactBytes: null,
-    expiresAt: null,
-    leaseOwner: null,
-    leaseUntil: null,
-    createdAt: '2025-01-15T10:00:00.000Z',
-    updatedAt: '2025-01-15T10:00:00.000Z',
-    finishedAt: null,
-    ...patch,
-  };
+  return { ...newPrivacyRequest({ id: randomUUID(), ownerId, kind: 'export', at: '2025-01-15T10:00:00.000Z' }), ...patch };
 }
 
 export function testStore(options: StoreSuiteOptions): void {
