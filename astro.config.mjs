@@ -23,6 +23,8 @@ export default defineConfig({
   server: { host: process.env.HOST ?? 'localhost', port: Number(process.env.PORT ?? 4321) },
   build: { inlineStylesheets: 'always' },
   devToolbar: { enabled: false },
+  // The legal pages have no code blocks; Shiki's inline styles would only fight the CSP.
+  markdown: { syntaxHighlight: false },
   // Astro trusts a Host header only when it matches; otherwise Astro.url and its own origin
   // check see "localhost:<build port>". The public host plus loopback (any port) is what we serve.
   security: {
