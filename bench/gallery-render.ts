@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createSqliteStore } from '../server/adapters/store/sqlite.ts';
+import { record } from './support/image-record.ts';
 import { hasChromium, launchBrowser } from '../tests/e2e/support/browser.ts';
 import { hasBuild, startServer } from '../tests/e2e/support/server.ts';
 
@@ -37,25 +38,7 @@ async function seed(dataDir: string): Promise<void> {
   const user = await store.createUser({ id: `usr_${randomUUID().replaceAll('-', '')}`, email: EMAIL, name: 'Render' });
   // A few pages more than the tiles loaded, so "Load more" is still there at the end.
   for (let n = 0; n < TILES + 300; n++) {
-    const id = randomUUID();
-    await store.insertImage({
-      id,
-      ownerId: user.id,
-      key: `users/${user.id}/images/${id}.png`,
-      thumbKey: `users/${user.id}/thumbs/${id}.webp`,
-      prompt: `image ${n}: a lighthouse on a cliff at dusk`,
-      negativePrompt: null,
-      model: 'sdxl-lightning',
-      width: 1024,
-      height: 1024,
-      seed: n,
-      steps: 8,
-      guidance: null,
-      style: 'none',
-      bytes: 250_000,
-      mime: 'image/png',
-      createdAt: new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString(),
-    });
+    await store.insertImage(record(user.id, n));
   }
   await store.dispose();
 }

@@ -6,13 +6,12 @@
  * with the 1k figure; the target is flat within ±20%.
  * Run: node bench/gallery-scale.ts   (BENCH_GALLERY_MAX=100000, BENCH_LISTS=250 calls per figure)
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp, type App } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import type { ImageRecord } from '../server/ports.ts';
+import { record } from './support/image-record.ts';
 import { createContextInner } from '../server/trpc/context.ts';
 import { createCallerFactory } from '../server/trpc/init.ts';
 import { appRouter } from '../server/trpc/router.ts';
@@ -29,28 +28,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]!;
 }
 
-function record(ownerId: string, n: number): ImageRecord {
-  const id = randomUUID();
-  return {
-    id,
-    ownerId,
-    key: `users/${ownerId}/images/${id}.png`,
-    thumbKey: `users/${ownerId}/thumbs/${id}.webp`,
-    prompt: `bench image ${n}: a lighthouse on a cliff at dusk, long exposure, stars`,
-    negativePrompt: n % 3 === 0 ? 'blurry' : null,
-    model: 'sdxl-lightning',
-    width: 1024,
-    height: 1024,
-    seed: n,
-    steps: 8,
-    guidance: null,
-    style: 'none',
-    bytes: 250_000,
-    mime: 'image/png',
-    // One image a second, oldest first: the gallery lists newest first.
-    createdAt: new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString(),
-  };
-}
 
 interface Gallery {
   size: number;

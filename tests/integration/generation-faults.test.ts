@@ -89,6 +89,18 @@ async function expectConsistent(app: TestApp['app'], blobs: BlobStore, ownerId: 
 
 const small = { prompt: 'a lighthouse at dusk', model: 'dreamshaper-8-lcm', width: 512, height: 512 };
 
+/** The thumbnail maker is not a port, so the faulty one goes into a service built for the case. */
+function serviceOn(ports: Awaited<ReturnType<typeof faultyPorts>>) {
+  return createGenerationService({
+    store: ports.store,
+    blobs: ports.blobs,
+    model: ports.model,
+    thumbnail: ports.thumbnail,
+    logger: createLogger({ level: 'silent' }),
+    limits: { perUserPerMinute: 100, perAddressPerMinute: 100, modelTimeoutMs: 30_000 },
+  });
+}
+
 describe('generation with a failing outside call', () => {
   for (const step of STEPS) {
     for (const failure of ['provider error', 'crash'] as const) {
@@ -96,15 +108,7 @@ describe('generation with a failing outside call', () => {
         const ports = await faultyPorts(step, failure, 1);
         dir = ports.dir;
         t = await createTestApp({ store: ports.store, blobs: ports.blobs, model: ports.model });
-        // The thumbnail maker is not a port: run this case on a service built with the faulty one.
-        const generation = createGenerationService({
-          store: ports.store,
-          blobs: ports.blobs,
-          model: ports.model,
-          thumbnail: ports.thumbnail,
-          logger: createLogger({ level: 'silent' }),
-          limits: { perUserPerMinute: 100, perAddressPerMinute: 100, modelTimeoutMs: 30_000 },
-        });
+        const generation = serviceOn(ports);
         const { user } = await t.signIn('ada@example.com');
         const error = await generation.create(user.id, small).then(
           () => null,
@@ -122,14 +126,7 @@ describe('generation with a failing outside call', () => {
         const ports = await faultyPorts(step, failure, 2);
         dir = ports.dir;
         t = await createTestApp({ store: ports.store, blobs: ports.blobs, model: ports.model });
-        const generation = createGenerationService({
-          store: ports.store,
-          blobs: ports.blobs,
-          model: ports.model,
-          thumbnail: ports.thumbnail,
-          logger: createLogger({ level: 'silent' }),
-          limits: { perUserPerMinute: 100, perAddressPerMinute: 100, modelTimeoutMs: 30_000 },
-        });
+        const generation = serviceOn(ports);
         const { user } = await t.signIn('ada@example.com');
         const result = await generation.create(user.id, { ...small, count: 3 });
         expect(result.images).toHaveLength(2);
